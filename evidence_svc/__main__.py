@@ -1,0 +1,5 @@
+"""`python -m evidence_svc` runs the `evidence` command."""
+
+from .cli import app
+
+app()

@@ -1,0 +1,169 @@
+"""Request and response shapes of the HTTP API (`/v1`): the only shapes api.py accepts or returns.
+
+Reports are the `evidence-report/1` models from model.py, returned as they are; what is here describes claims,
+files and jobs as the service stores them, and the one error body every failure uses. Inputs are validated
+strictly (lengths, patterns, dates in a sane range) so that bad input is a 422 naming the field, never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from .model import Reason
+
+MarketplaceCode = Literal["US", "CA", "MX", "UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "JP", "AU", "CN"]
+Target = Literal["amazon", "stripe", "paypal", "mastercard"]
+ClaimStatus = Literal["draft", "checking", "ready", "needs_work", "failed"]
+JobState = Literal["queued", "running", "done", "failed"]
+
+_EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def _utc(value: datetime) -> datetime:
+    """Aware UTC (a naive time is taken as UTC), within 2000..2100 so that deadline arithmetic cannot overflow."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    if not (_EARLIEST <= value <= _LATEST):
+        raise ValueError("must be between 2000-01-01 and 2100-01-01")
+    return value.astimezone(timezone.utc)
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+Text = Annotated[str, AfterValidator(_no_nul)]
+OrderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+                               examples=["112-1234567-1234567"])]
+TrackingNumber = Annotated[str, Field(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$",
+                                      examples=["1Z999AA10123456784"])]
+
+
+class MoneyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: str = Field(pattern=r"^\d{1,9}(\.\d{1,2})?$", examples=["23.45"])
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["USD"])
+
+
+class ClaimIn(BaseModel):
+    """A new claim: what the agent knows before looking at any evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+    order_id: OrderId
+    reason: Reason = Reason.not_received
+    marketplace: MarketplaceCode = "US"
+    tracking: list[TrackingNumber] = Field(default_factory=list, max_length=20)
+    opened_at: UtcDateTime | None = Field(default=None, description="When the buyer filed the claim (the 48-hour "
+                                          "clock starts here); a time without a zone is UTC")
+    order_total: MoneyIn | None = None
+    reply: Annotated[Text, Field(max_length=10_000)] | None = Field(default=None, description="Draft reply")
+    target: Target = Field(default="amazon", description="Where the bundle will be uploaded (size and page limits)")
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[Text, Field(max_length=10_000)] | None = Field(description="The draft reply; null clears it")
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: Target | None = Field(default=None, description="Bundle destination; default: the claim's")
+
+
+class FileOut(BaseModel):
+    id: str
+    name: str = Field(description="The name the file was uploaded with (display only)")
+    sha256: str
+    bytes: int
+    media_type: str | None = Field(description="Sniffed from the content once checked; null before")
+    created_at: datetime
+
+
+class FilesOut(BaseModel):
+    files: list[FileOut]
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    claim_id: str
+    state: JobState
+    attempts: int
+    error: str | None
+    reused: bool = Field(description="An identical earlier report (same claim, files and reply) was reused")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ReportSummaryOut(BaseModel):
+    errors: int
+    warnings: int
+    ready: bool
+    current: bool = Field(description="False when the claim changed after this report was made")
+    created_at: datetime
+
+
+class ClaimSummaryOut(BaseModel):
+    id: str
+    order_id: str
+    reason: Reason
+    marketplace: str
+    status: ClaimStatus
+    opened_at: datetime | None
+    respond_by: datetime | None = Field(description="opened_at + the response window (48 h by default)")
+    file_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClaimOut(BaseModel):
+    id: str
+    order_id: str
+    reason: Reason
+    marketplace: str
+    tracking: list[str]
+    opened_at: datetime | None
+    respond_by: datetime | None
+    decision_expected_at: datetime | None
+    order_total: MoneyIn | None
+    reply: str | None
+    target: Target
+    status: ClaimStatus
+    files: list[FileOut]
+    report: ReportSummaryOut | None
+    job: JobOut | None = Field(description="The latest check job")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimSummaryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable, machine-readable: not-found, unauthorized, file-too-large, ...")
+    message: str
+    message_zh: str | None = None
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+    request_id: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "error"]
+    version: str

@@ -1,0 +1,247 @@
+"""The cover page: the claim, one short statement of what the evidence shows, the table of exhibits, and the files
+left out with the reason.
+
+The statement is built only from facts found in files that are in the bundle ("Delivered 2026-11-03 by UPS,
+tracking 1Z…; full refund of $23.45 issued 2026-11-04"), each with the exhibit it comes from. `CoverContent` holds
+every string first (so the font subset can be cut to exactly those characters); `draw_cover` lays them out with
+reportlab on the bundle's canvas and returns how many pages the cover took.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Frame, HRFlowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+
+from ..model import ClaimInfo
+from .exhibits import Exhibit, LeftOut
+from .fonts import FontSet
+from .labels import Labels, when
+from .layout import BAND_PT
+from .stamps import draw_band
+
+NAVY = colors.HexColor("#13263F")
+SLATE = colors.HexColor("#5B6B7F")
+LINE = colors.HexColor("#D5DBE3")
+HEAD_BG = colors.HexColor("#EEF2F6")
+MARGIN = 54.0
+
+
+@dataclass
+class CoverContent:
+    kicker: str
+    title: str
+    claim_rows: list[tuple[str, str]]
+    statements: list[str]
+    shows_heading: str
+    exhibits_heading: str
+    exhibit_header: tuple[str, str, str, str]
+    exhibit_rows: list[tuple[str, str, str, str]]
+    left_heading: str
+    left_header: tuple[str, str]
+    left_rows: list[tuple[str, str]]
+    failed_heading: str
+    failed_rows: list[tuple[str, str]]
+    footer: str
+    band_left: str
+    claim_heading: str = ""
+    extra: list[str] = field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        out = [self.kicker, self.title, self.shows_heading, self.exhibits_heading, self.left_heading,
+               self.failed_heading, self.footer, self.band_left, self.claim_heading, "0123456789 /–·…•"]
+        out += [c for row in self.claim_rows for c in row] + self.statements + list(self.exhibit_header)
+        out += [c for row in self.exhibit_rows for c in row] + list(self.left_header)
+        out += [c for row in self.left_rows + self.failed_rows for c in row]
+        return out
+
+
+def carrier_name(carrier: str, labels: Labels) -> str:
+    named = labels["carriers"].get(carrier)
+    if named:
+        return named
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", carrier)
+
+
+def _pages(first: int, count: int) -> str:
+    return f"{first + 1}" if count == 1 else f"{first + 1}–{first + count}"
+
+
+def statements(claim: ClaimInfo, exhibits: list[Exhibit], labels: Labels) -> list[str]:
+    """What the evidence shows, one sentence per fact, from the exhibits' facts only."""
+    out: list[str] = []
+    delivery = None
+    for ex in exhibits:
+        d = ex.file.facts.delivery
+        if d.status and (delivery is None or (d.status == "delivered" and delivery[1].status != "delivered")):
+            delivery = (ex, d)
+    if delivery:
+        ex, d = delivery
+        wanted = {t.upper() for t in claim.tracking}
+        tracks = ex.file.facts.tracking
+        track = next((t for t in tracks if t.number.upper() in wanted), tracks[0] if tracks else None)
+        carrier = carrier_name(track.carrier, labels) if track and track.carrier != "Other" else labels["carrier_unknown"]
+        if d.status == "delivered":
+            text = labels.fmt("delivered", date=d.date, carrier=carrier) if d.date else \
+                labels.fmt("delivered_nodate", carrier=carrier)
+        else:
+            text = labels.fmt("in_transit" if d.status == "in_transit" else "exception", carrier=carrier)
+        number = track.number if track else (claim.tracking[0] if claim.tracking else None)
+        if number:
+            text += labels.fmt("tracking_part", tracking=number)
+        if d.location:
+            text += labels.fmt("location_part", location=d.location)
+        out.append(text + labels.fmt("exhibit_ref", n=ex.number))
+    # one sentence per refund: the same amount shown by several files is one refund, cited with each exhibit
+    refunds: dict[tuple[str, str], tuple[str | None, list[int]]] = {}
+    for ex in exhibits:
+        for r in ex.file.facts.refunds:
+            key = (r.amount, r.currency.upper())
+            date, where = refunds.get(key, (None, []))
+            if ex.number not in where:
+                where.append(ex.number)
+            refunds[key] = (date or r.date, where)
+    for (amount, currency), (date, where) in refunds.items():
+        full = _same_amount(claim, amount, currency)
+        name = ("refund_full" if full else "refund") + ("" if date else "_nodate")
+        out.append(labels.fmt(name, amount=labels.money(amount, currency), date=date)
+                   + labels.fmt("exhibit_ref", n=", ".join(str(n) for n in where)))
+    return out or [labels["nothing"]]
+
+
+def _same_amount(claim: ClaimInfo, amount: str, currency: str) -> bool:
+    total = claim.order_total
+    if total is None or total.currency.upper() != currency.upper():
+        return False
+    try:
+        return Decimal(total.amount) == Decimal(amount)
+    except InvalidOperation:
+        return False
+
+
+def content(claim: ClaimInfo, exhibits: list[Exhibit], left: list[LeftOut], labels: Labels,
+            first_page: dict[int, int]) -> CoverContent:
+    total = labels.money(claim.order_total.amount, claim.order_total.currency) if claim.order_total else "—"
+    rows = [
+        (labels["order_id"], claim.order_id),
+        (labels["reason"], labels.reason(claim.reason.value)),
+        (labels["marketplace"], claim.marketplace),
+        (labels["opened"], when(claim.opened_at)),
+        (labels["respond_by"], when(claim.respond_by)),
+        (labels["decision"], when(claim.decision_expected_at)),
+        (labels["order_total"], total),
+        (labels["tracking"], ", ".join(claim.tracking) or "—"),
+    ]
+    ex_rows = [
+        (str(ex.number), ex.file.name, _pages(first_page[ex.number], ex.page_count),
+         labels.kind(ex.kind) + (" ⚠" if ex.failed_reason else ""))
+        for ex in exhibits
+    ] or [("—", "—", "—", "—")]
+    failed = [(f"{labels['exhibit']} {ex.number}: {ex.file.name}", ex.failed_reason or "")
+              for ex in exhibits if ex.failed_reason]
+    return CoverContent(
+        kicker=labels["kicker"],
+        title=labels.fmt("title", order_id=claim.order_id),
+        claim_heading=labels["claim"],
+        claim_rows=rows,
+        statements=statements(claim, exhibits, labels),
+        shows_heading=labels["shows"],
+        exhibits_heading=labels["exhibits"],
+        exhibit_header=(labels["col_no"], labels["col_file"], labels["col_pages"], labels["col_shows"]),
+        exhibit_rows=ex_rows,
+        left_heading=labels["left_out"],
+        left_header=(labels["col_file"], labels["col_reason"]),
+        left_rows=[(lo.file.name, lo.reason) for lo in left],
+        failed_heading=labels["included_failed"],
+        failed_rows=failed,
+        footer=labels["footer"],
+        band_left=f"{labels['cover']} · {labels['order']} {claim.order_id}",
+    )
+
+
+def _styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=fonts.regular, fontSize=9.5, leading=13, textColor=colors.black)
+    return {
+        "kicker": ParagraphStyle("kicker", base, fontName=fonts.bold, fontSize=8, leading=10, textColor=SLATE),
+        "title": ParagraphStyle("title", base, fontName=fonts.bold, fontSize=17, leading=22, textColor=NAVY,
+                                spaceBefore=3, spaceAfter=8),
+        "h2": ParagraphStyle("h2", base, fontName=fonts.bold, fontSize=11, leading=14, textColor=NAVY,
+                             spaceBefore=14, spaceAfter=6),
+        "body": base,
+        "bullet": ParagraphStyle("bullet", base, leftIndent=12, bulletIndent=0, spaceAfter=3,
+                                 bulletFontName=fonts.regular),
+        "cell": ParagraphStyle("cell", base, fontSize=9, leading=11.5),
+        "cellhead": ParagraphStyle("cellhead", base, fontName=fonts.bold, fontSize=8.5, leading=11, textColor=NAVY),
+        "label": ParagraphStyle("label", base, fontName=fonts.bold, fontSize=9, leading=11.5, textColor=SLATE),
+        "note": ParagraphStyle("note", base, fontSize=7.5, leading=10, textColor=SLATE, spaceBefore=16),
+    }
+
+
+def story(cc: CoverContent, fonts: FontSet, width: float) -> list[Flowable]:
+    st = _styles(fonts)
+
+    def p(text: str, style: str, bold: bool = False) -> Paragraph:
+        return Paragraph(fonts.markup(text, bold or st[style].fontName == fonts.bold), st[style])
+
+    def table(header: tuple[str, ...] | None, rows: list[tuple[str, ...]], widths: list[float],
+              label_col: bool = False) -> Table:
+        data = []
+        if header:
+            data.append([p(h, "cellhead", True) for h in header])
+        for row in rows:
+            data.append([p(c, "label" if label_col and i == 0 else "cell") for i, c in enumerate(row)])
+        t = Table(data, colWidths=[w * width for w in widths], hAlign="LEFT", repeatRows=1 if header else 0)
+        style = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+            ("LEFTPADDING", (0, 0), (-1, -1), 5),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
+        ]
+        if header:
+            style += [("BACKGROUND", (0, 0), (-1, 0), HEAD_BG), ("LINEBELOW", (0, 0), (-1, 0), 0.8, NAVY)]
+        t.setStyle(TableStyle(style))
+        return t
+
+    flow: list[Flowable] = [
+        p(cc.kicker, "kicker", True),
+        p(cc.title, "title", True),
+        HRFlowable(width="100%", thickness=1.4, color=NAVY, spaceBefore=0, spaceAfter=10),
+        p(cc.claim_heading, "h2", True),
+        table(None, cc.claim_rows, [0.28, 0.72], label_col=True),
+        p(cc.shows_heading, "h2", True),
+    ]
+    for s in cc.statements:
+        flow.append(Paragraph(fonts.markup(s), st["bullet"], bulletText="•"))
+    flow += [p(cc.exhibits_heading, "h2", True),
+             table(cc.exhibit_header, cc.exhibit_rows, [0.08, 0.50, 0.12, 0.30])]
+    if cc.failed_rows:
+        flow += [p(cc.failed_heading, "h2", True), table(cc.left_header, cc.failed_rows, [0.40, 0.60])]
+    if cc.left_rows:
+        flow += [p(cc.left_heading, "h2", True), table(cc.left_header, cc.left_rows, [0.40, 0.60])]
+    flow += [Spacer(1, 4), p(cc.footer, "note")]
+    return flow
+
+
+def draw_cover(c: Canvas, cc: CoverContent, fonts: FontSet, page_size: tuple[float, float],
+               first_bundle_page: int, total_pages: int) -> int:
+    """Lay the cover out on `c` starting a new page each time the frame fills; returns the page count."""
+    w, h = page_size
+    flow = story(cc, fonts, w - 2 * MARGIN)
+    pages = 0
+    while flow:
+        c.setPageSize(page_size)
+        frame = Frame(MARGIN, BAND_PT + 24, w - 2 * MARGIN, h - MARGIN - BAND_PT - 24, 0, 0, 0, 0, showBoundary=0)
+        before = len(flow)
+        frame.addFromList(flow, c)
+        draw_band(c, fonts, w, BAND_PT, cc.band_left, f"{first_bundle_page + pages + 1} / {total_pages}")
+        c.showPage()
+        pages += 1
+        if len(flow) == before and flow:  # a flowable larger than a whole page: let reportlab shrink it
+            flow.pop(0)
+    return pages

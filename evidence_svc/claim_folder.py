@@ -1,0 +1,237 @@
+"""Reading a claim from disk: a `claim.toml` and/or a folder of evidence files.
+
+Pure API used by `evidence lint --claim claim.toml`, by folder arguments and by watch mode:
+
+    load_claim_toml(path)    -> (Claim, [files listed in it])
+    load_claim_folder(path)  -> ClaimFolder(claim, files, root, toml)
+    list_evidence(folder)   -> the files in a folder that are evidence (no hidden, temp or partial files)
+
+`claim.toml` keys: `order_id`, `reason`, `marketplace`, `tracking` (a string or a list), `opened_at`,
+`order_total = {amount, currency}`, `reply`, and optional `files` (paths relative to the toml). A folder named like
+an order ID (3-7-7 digits) needs no `claim.toml`. Every problem raises `ClaimFolderError` naming the file and the
+reason in English and Chinese. This module reads only: it never writes, moves or opens evidence files' content.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .model import MARKETPLACES, Claim, Reason
+
+CLAIM_TOML = "claim.toml"
+READY_MARKER = ".ready"
+ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+
+# Names that are never evidence. Each pattern is here because a real tool leaves such files next to real ones:
+IGNORED_NAMES = (
+    ".*",  # hidden: .DS_Store, .ready, rsync's ".name.XXXXXX" temp files, Syncthing's ".syncthing.*.tmp"
+    "~$*",  # Microsoft Office lock files ("~$report.docx")
+    "*~",  # editor backups
+    "Thumbs.db", "desktop.ini",  # Windows Explorer metadata
+    "Icon\r",  # macOS custom folder icon
+)
+# Files that are still arriving: a download or copy in progress writes here and renames when complete. Watch mode
+# waits while one of these is present (a stalled browser download leaves one behind until the user acts).
+PARTIAL_NAMES = (
+    "*.part", "*.partial",  # Firefox, wget, KDE
+    "*.crdownload",  # Chrome, Edge
+    "*.download",  # Safari (a bundle directory)
+    "*.tmp", "*.temp",  # many copy tools and sync clients
+    "*.!qB", "*.!ut",  # BitTorrent clients
+)
+
+
+class ClaimFolderError(Exception):
+    """A claim folder or claim.toml that cannot be read. `path` names the file, `reason`/`reason_zh` say why."""
+
+    def __init__(self, path: Path, reason: str, reason_zh: str | None = None) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        self.reason_zh = reason_zh or reason
+        super().__init__(f"{self.path}: {reason}")
+
+    @property
+    def message_zh(self) -> str:
+        return f"{self.path}：{self.reason_zh}"
+
+
+@dataclass
+class ClaimFolder:
+    claim: Claim
+    files: list[Path]
+    root: Path | None = None  # the claim folder (None when loaded from a toml outside a folder argument)
+    toml: Path | None = None  # the claim.toml read, if any
+    names: list[str] = field(default_factory=list)  # display names for `files`, relative to the root
+
+    def __post_init__(self) -> None:
+        if not self.names:
+            self.names = [display_name(p, self.root) for p in self.files]
+
+
+def is_ignored(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pat) for pat in IGNORED_NAMES)
+
+
+def is_partial(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name.lower(), pat.lower()) for pat in PARTIAL_NAMES)
+
+
+def is_evidence_name(name: str) -> bool:
+    return not is_ignored(name) and not is_partial(name) and name != CLAIM_TOML
+
+
+def looks_like_order_id(name: str) -> bool:
+    return bool(ORDER_ID_RE.match(name.strip()))
+
+
+def display_name(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def list_evidence(folder: Path) -> list[Path]:
+    """Evidence files under `folder` (recursively, sorted), skipping hidden, temp/partial files and claim.toml.
+
+    Hidden sub-folders are skipped whole (e.g. `.git`, `.stfolder`, Safari's `x.download/` bundles count as partial).
+    """
+    folder = Path(folder)
+    out: list[Path] = []
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise ClaimFolderError(folder, f"cannot list the folder ({exc.strerror or exc})",
+                               f"无法读取文件夹内容（{exc.strerror or exc}）") from exc
+    for entry in entries:
+        name = entry.name
+        if is_ignored(name) or is_partial(name):
+            continue
+        if entry.is_dir():
+            out.extend(list_evidence(entry))
+        elif entry.is_file() and not (entry.parent == folder and name == CLAIM_TOML):
+            out.append(entry)
+    return out
+
+
+def partial_files(folder: Path) -> list[Path]:
+    """Downloads/copies in progress anywhere under `folder` (see PARTIAL_NAMES)."""
+    found: list[Path] = []
+    for entry in Path(folder).rglob("*"):
+        if is_partial(entry.name) and not any(is_ignored(p) for p in entry.relative_to(folder).parts[:-1]):
+            found.append(entry)
+    return found
+
+
+def _claim_from_dict(data: dict, path: Path) -> Claim:
+    data = dict(data)
+    if "order_id" not in data:
+        raise ClaimFolderError(path, "missing key 'order_id' (the 3-7-7 digit order ID, e.g. 112-1234567-1234567)",
+                               "缺少键 'order_id'（3-7-7 位订单号，例如 112-1234567-1234567）")
+    order_id = str(data["order_id"]).strip()
+    if not ORDER_ID_RE.match(order_id):
+        raise ClaimFolderError(path, f"order_id {order_id!r} is not an order ID (3-7-7 digits, e.g. 112-1234567-1234567)",
+                               f"order_id {order_id!r} 不是订单号（3-7-7 位数字，例如 112-1234567-1234567）")
+    data["order_id"] = order_id
+    if isinstance(data.get("tracking"), str):
+        data["tracking"] = [data["tracking"]]
+    if isinstance(data.get("marketplace"), str):
+        mp = data["marketplace"].strip().upper()
+        mp = "UK" if mp == "GB" else mp
+        if mp not in MARKETPLACES:
+            raise ClaimFolderError(path, f"marketplace {data['marketplace']!r} is not one of {', '.join(MARKETPLACES)}",
+                                   f"marketplace {data['marketplace']!r} 不在 {', '.join(MARKETPLACES)} 之中")
+        data["marketplace"] = mp
+    if isinstance(data.get("reason"), str):
+        reason = data["reason"].strip().lower().replace("-", "_").replace(" ", "_")
+        if reason not in Reason.__members__:
+            allowed = ", ".join(Reason.__members__)
+            raise ClaimFolderError(path, f"reason {data['reason']!r} is not one of {allowed}",
+                                   f"reason {data['reason']!r} 不在 {allowed} 之中")
+        data["reason"] = reason
+    total = data.get("order_total")
+    if isinstance(total, dict) and "amount" in total:
+        try:
+            amount = Decimal(str(total["amount"]))
+        except InvalidOperation:
+            raise ClaimFolderError(path, f"order_total.amount {total['amount']!r} is not a number",
+                                   f"order_total.amount {total['amount']!r} 不是数字") from None
+        data["order_total"] = {**total, "amount": str(amount)}
+        if isinstance(total.get("currency"), str):
+            data["order_total"]["currency"] = total["currency"].strip().upper()
+    try:
+        return Claim.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'claim'}: {_plain(err)}" for err in exc.errors()
+        )
+        raise ClaimFolderError(path, problems, f"内容无效：{problems}") from None
+
+
+def _plain(err: dict) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key (allowed: order_id, reason, marketplace, tracking, opened_at, order_total, reply, files)"
+    return err["msg"]
+
+
+def load_claim_toml(path: Path) -> tuple[Claim, list[Path]]:
+    """The claim in a claim.toml and the files it lists (resolved against the toml's folder; [] if none listed)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ClaimFolderError(path, "file not found", "文件不存在") from None
+    except OSError as exc:
+        raise ClaimFolderError(path, f"cannot read the file ({exc.strerror or exc})",
+                               f"无法读取文件（{exc.strerror or exc}）") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ClaimFolderError(path, "not UTF-8 text; save it as UTF-8", "不是 UTF-8 文本，请以 UTF-8 保存") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ClaimFolderError(path, f"invalid TOML: {exc}", f"TOML 格式错误：{exc}") from None
+    listed = data.pop("files", None)
+    files: list[Path] = []
+    if listed is not None:
+        if isinstance(listed, str):
+            listed = [listed]
+        if not isinstance(listed, list) or not all(isinstance(f, str) for f in listed):
+            raise ClaimFolderError(path, "'files' must be a list of paths relative to claim.toml",
+                                   "'files' 必须是相对于 claim.toml 的路径列表")
+        for rel in listed:
+            target = (path.parent / rel).expanduser()
+            if not target.is_file():
+                raise ClaimFolderError(path, f"listed file {rel!r} does not exist", f"列出的文件 {rel!r} 不存在")
+            files.append(target)
+    return _claim_from_dict(data, path), files
+
+
+def load_claim_folder(path: Path) -> ClaimFolder:
+    """A claim folder: its claim.toml (or the folder's order-ID name) and its evidence files.
+
+    When claim.toml lists `files`, exactly those are the evidence; otherwise every evidence file in the folder.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise ClaimFolderError(root, "not a folder", "不是文件夹")
+    toml = root / CLAIM_TOML
+    if toml.is_file():
+        claim, listed = load_claim_toml(toml)
+        files = listed if listed else list_evidence(root)
+        return ClaimFolder(claim=claim, files=files, root=root, toml=toml)
+    if looks_like_order_id(root.name):
+        return ClaimFolder(claim=Claim(order_id=root.name.strip()), files=list_evidence(root), root=root)
+    raise ClaimFolderError(
+        root,
+        f"no {CLAIM_TOML} and the folder name is not an order ID (3-7-7 digits); add a {CLAIM_TOML} or rename the folder",
+        f"没有 {CLAIM_TOML}，且文件夹名称不是订单号（3-7-7 位数字）；请添加 {CLAIM_TOML} 或重命名文件夹",
+    )

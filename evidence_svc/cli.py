@@ -1,0 +1,278 @@
+"""The `evidence` command: a thin adapter from the command line to the pipeline and the services.
+
+`lint` and `bundle` describe a claim by flags or by a claim.toml, check it, and print the report; `serve`,
+`keys`, `watch` and `worker` start the other adapters. Exit codes come from `errors.ExitCode`: 0 no errors,
+1 errors in the evidence, 2 usage or internal error. No traceback reaches the user unless EVIDENCE_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .config import Settings, load_settings
+from .errors import EvidenceError, ExitCode, InternalError, UsageError
+from .model import MARKETPLACES, Claim, ClaimReport, Reason
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check and bundle A-to-z claim evidence. "
+                  "检查并打包 A-to-z 索赔证据。")
+keys_app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+ClaimFile = Annotated[Optional[Path], typer.Option("--claim", help="claim.toml describing the claim and its files")]
+Order = Annotated[Optional[str], typer.Option("--order", help="The claim's order ID, e.g. 112-1234567-1234567")]
+Tracking = Annotated[Optional[list[str]], typer.Option("--tracking", help="Tracking number of the order (repeatable)")]
+Market = Annotated[Optional[str], typer.Option("--marketplace", help="US, UK, DE, FR, IT, ES, JP, CA, ...")]
+ReasonOpt = Annotated[Optional[Reason], typer.Option("--reason", help="Why the buyer filed the claim")]
+OpenedAt = Annotated[Optional[datetime], typer.Option("--opened-at", help="When the claim was filed (ISO 8601)")]
+ReplyFile = Annotated[Optional[Path], typer.Option("--reply-file", help="Text file with the draft reply")]
+Paths = Annotated[Optional[list[Path]], typer.Argument(help="Evidence files or folders")]
+OcrLang = Annotated[Optional[str], typer.Option("--ocr-lang", help="Tesseract languages, e.g. deu+eng")]
+Workers = Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: all cores)")]
+Now = Annotated[Optional[datetime], typer.Option("--now", help="Pretend the time is this (for reproducible reports)")]
+
+
+def _fail(err: EvidenceError, lang: str) -> typer.Exit:
+    typer.echo(f"evidence: {err.text(lang)}", err=True)
+    return typer.Exit(int(err.exit_code))
+
+
+def _run(fn, lang: str = "en"):
+    """Run a command body; map every failure to a clear message and exit code instead of a traceback."""
+    try:
+        return fn()
+    except typer.Exit:
+        raise
+    except EvidenceError as err:
+        raise _fail(err, lang) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if os.environ.get("EVIDENCE_DEBUG"):
+            raise
+        err = InternalError(f"internal error: {type(exc).__name__}: {exc} (set EVIDENCE_DEBUG=1 for details)",
+                            f"内部错误：{type(exc).__name__}: {exc}（设置 EVIDENCE_DEBUG=1 查看详情）")
+        raise _fail(err, lang) from None
+
+
+def build_claim(
+    claim_file: Path | None, order: str | None, tracking: list[str] | None, marketplace: str | None,
+    reason: Reason | None, opened_at: datetime | None, reply_file: Path | None, paths: list[Path] | None,
+) -> tuple[Claim, list[Path]]:
+    """The claim and its evidence files from a claim.toml and/or flags (flags win)."""
+    from .claim_folder import ClaimFolderError, list_evidence, load_claim_toml
+
+    files: list[Path] = []
+    base: dict = {}
+    if claim_file is not None:
+        try:
+            claim, files = load_claim_toml(claim_file)
+        except ClaimFolderError as err:
+            raise UsageError(str(err), getattr(err, "message_zh", None)) from None
+        base = claim.model_dump(exclude_none=True)
+    if order:
+        base["order_id"] = order.strip()
+    if "order_id" not in base:
+        raise UsageError("give the claim's order ID with --order or a claim file with --claim",
+                         "请用 --order 指定订单号，或用 --claim 指定索赔文件")
+    if tracking:
+        base["tracking"] = [t.strip() for t in tracking]
+    if marketplace:
+        mp = marketplace.upper()
+        if mp == "GB":
+            mp = "UK"
+        if mp not in MARKETPLACES:
+            raise UsageError(f"unknown marketplace {marketplace!r}; use one of {', '.join(MARKETPLACES)}",
+                             f"未知站点 {marketplace!r}；可用：{', '.join(MARKETPLACES)}")
+        base["marketplace"] = mp
+    if reason:
+        base["reason"] = reason
+    if opened_at:
+        base["opened_at"] = opened_at if opened_at.tzinfo else opened_at.replace(tzinfo=timezone.utc)
+    if reply_file:
+        try:
+            base["reply"] = reply_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{reply_file}: cannot read the reply ({exc})", f"{reply_file}：无法读取回复（{exc}）")
+    for p in paths or []:
+        if p.is_dir():
+            files.extend(list_evidence(p))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise UsageError(f"{p}: no such file or folder", f"{p}：文件或文件夹不存在")
+    try:
+        claim = Claim(**base)
+    except Exception as exc:
+        raise UsageError(f"the claim is not valid: {exc}", f"索赔信息无效：{exc}") from None
+    return claim, list(dict.fromkeys(files))
+
+
+def _settings(ocr_lang: str | None, workers: int | None) -> Settings:
+    return load_settings(ocr_lang=ocr_lang, workers=workers)
+
+
+def _check(claim: Claim, files: list[Path], settings: Settings, now: datetime | None) -> ClaimReport:
+    from .pipeline import check_claim
+    from .replies import earlier_replies, remember_reply
+
+    if not files:
+        raise UsageError("no evidence files given (files or folders, or `files` in the claim file)",
+                         "未提供证据文件（文件或文件夹，或索赔文件中的 files）")
+    previous = earlier_replies(settings, claim) if claim.reply else []
+    report = check_claim(claim, files, settings, earlier_replies=previous, now=now)
+    if claim.reply:
+        remember_reply(settings, claim)
+    return report
+
+
+def _print(report: ClaimReport, fmt: Format, lang: Lang, now: datetime | None) -> None:
+    if fmt == Format.json:
+        sys.stdout.write(report.to_json() + "\n")
+    else:
+        from .report_text import render_text
+
+        sys.stdout.write(render_text(report, lang.value, color=sys.stdout.isatty(), now=now))
+
+
+@app.command()
+def lint(
+    paths: Paths = None, claim_file: ClaimFile = None, order: Order = None, tracking: Tracking = None,
+    marketplace: Market = None, reason: ReasonOpt = None, opened_at: OpenedAt = None, reply_file: ReplyFile = None,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json (evidence-report/1)")] = Format.text,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text report")] = Lang.en,
+    ocr_lang: OcrLang = None, workers: Workers = None, now: Now = None,
+) -> None:
+    """Check evidence files before submitting them: readable, dated, and visibly about this claim."""
+
+    def body() -> None:
+        claim, files = build_claim(claim_file, order, tracking, marketplace, reason, opened_at, reply_file, paths)
+        when = _aware(now)
+        report = _check(claim, files, _settings(ocr_lang, workers), when)
+        _print(report, fmt, lang, when)
+        raise typer.Exit(int(ExitCode.ok if report.summary.errors == 0 else ExitCode.findings))
+
+    _run(body, lang.value)
+
+
+@app.command()
+def bundle(
+    paths: Paths = None, claim_file: ClaimFile = None, order: Order = None, tracking: Tracking = None,
+    marketplace: Market = None, reason: ReasonOpt = None, opened_at: OpenedAt = None, reply_file: ReplyFile = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Where to write the bundle PDF")] = Path("bundle.pdf"),
+    target: Annotated[str, typer.Option("--target", help="amazon, stripe, paypal or mastercard")] = "amazon",
+    include_failed: Annotated[bool, typer.Option("--include-failed", help="Also include files that failed")] = False,
+    bundle_lang: Annotated[str, typer.Option("--bundle-lang", help="Language of the cover page")] = "en",
+    fmt: Annotated[Format, typer.Option("--format")] = Format.text,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
+    ocr_lang: OcrLang = None, workers: Workers = None, now: Now = None,
+) -> None:
+    """Check a claim's evidence and write one annotated PDF bundle for Seller Central."""
+
+    def body() -> None:
+        from .bundle import build_bundle
+
+        claim, files = build_claim(claim_file, order, tracking, marketplace, reason, opened_at, reply_file, paths)
+        settings = _settings(ocr_lang, workers)
+        when = _aware(now)
+        report = _check(claim, files, settings, when)
+        by_sha = {fr.sha256: p for fr, p in zip(report.files, files)}
+        result = build_bundle(report, by_sha, out, settings, target=target, include_failed=include_failed,
+                              lang=bundle_lang)
+        report.bundle = result.info
+        report.claim_findings.extend(result.findings)
+        report.summarise()
+        _print(report, fmt, lang, when)
+        bundle_errors = any(f.severity.value == "error" for f in result.findings)
+        raise typer.Exit(int(ExitCode.findings if bundle_errors else ExitCode.ok))
+
+    _run(body, lang.value)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Database and files (default ./data)")] = None,
+) -> None:
+    """Start the HTTP service and the web page."""
+    from .api import serve as run_server
+
+    _run(lambda: run_server(load_settings(data_dir=data_dir), host=host, port=port))
+
+
+@keys_app.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant (seller account) the key belongs to")],
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir")] = None,
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    from .store import create_key
+
+    _run(lambda: typer.echo(create_key(load_settings(data_dir=data_dir), tenant)))
+
+
+@app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="Folder with one sub-folder per claim")],
+    out: Annotated[Path, typer.Option("--out", help="Where reports and bundles go")] = Path("./outbox"),
+    once: Annotated[bool, typer.Option("--once", help="Process what is there, then exit")] = False,
+    settle: Annotated[float, typer.Option("--settle", help="Seconds a folder must be quiet")] = 5.0,
+    poll: Annotated[Optional[float], typer.Option("--poll", help="Poll every N seconds (network shares)")] = None,
+    move_done: Annotated[Optional[Path], typer.Option("--move-done", help="Move processed claims here")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir")] = None,
+    workers: Workers = None,
+) -> None:
+    """Process claim folders as they arrive in an inbox."""
+    from .watch import run_watch
+
+    def body() -> None:
+        settings = load_settings(data_dir=data_dir, workers=workers)
+        summary = run_watch(inbox, out, settings, once=once, settle=settle, poll=poll, move_done=move_done)
+        raise typer.Exit(int(ExitCode.ok if not getattr(summary, "failed", 0) else ExitCode.findings))
+
+    _run(body)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", help="Tasks at once (default: cores)")] = None,
+) -> None:
+    """Run a task-engine worker (needs EVIDENCE_BROKER_URL)."""
+    from .tasks import run_worker
+
+    def body() -> None:
+        settings = load_settings()
+        if not settings.broker_url:
+            raise UsageError("set EVIDENCE_BROKER_URL (e.g. redis://localhost:6379/0) to run a worker",
+                             "请设置 EVIDENCE_BROKER_URL（例如 redis://localhost:6379/0）后再启动 worker")
+        run_worker(settings, concurrency)
+
+    _run(body)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,136 @@
+"""Facts: what a file's words prove, and what kind of evidence the file is.
+
+`extract_facts(pages, claim, settings, barcodes)` reads a file's pages (OCR words or PDF text alike) and returns
+its `Facts`: order IDs, tracking numbers (barcode reads first), the delivery status with date and place, refund
+amounts, and every visible date/time. Each fact keeps the page and box where it was seen. The extractors live one
+per module (`order_ids`, `tracking`, `dates`, `money`, `delivery`, `barcodes`); this module runs them with the
+marketplace's language, day/month order and currency, and a date window around the claim. `classify` names what
+the file shows. Nothing here judges the claim: `claim_checks` does that.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..config import Settings
+from ..model import Claim, DeliveryFact, Facts, OrderIdFact, Page, TimestampFact, TrackingFact
+from ..text import Line, lines_of
+from .barcodes import BarcodeHit, tracking_from_barcodes
+from .dates import DateHit, find_datetimes
+from .delivery import find_delivery
+from .money import find_refunds
+from .order_ids import find_order_ids
+from .phrases import phrases_rx
+from .tracking import find_tracking
+
+__all__ = ["extract_facts", "classify", "date_window", "KINDS"]
+
+KINDS = ("delivery", "refund", "messages", "order", "other")
+_STATUS_RANK = {"delivered": 3, "exception": 2, "in_transit": 1, None: 0}
+
+
+def date_window(claim: Claim, settings: Settings) -> tuple[date, date] | None:
+    """Dates a fact may plausibly carry: around the claim's opening, if known."""
+    if claim.opened_at is None:
+        return None
+    opened = claim.opened_at.date()
+    return (opened - timedelta(days=settings.date_window_days_before),
+            opened + timedelta(days=settings.date_window_days_after))
+
+
+def extract_facts(pages: list[Page], claim: Claim, settings: Settings,
+                  barcodes: list[BarcodeHit] | None = None) -> Facts:
+    lang, order = settings.locale_for(claim.marketplace)
+    window = date_window(claim, settings)
+    facts = Facts()
+    ocr_tracking: list[TrackingFact] = []
+    best_delivery = DeliveryFact()
+    seen_refunds: set[tuple[str, str]] = set()
+    seen_stamps: set[tuple[int, str, str]] = set()
+    for page in pages:
+        lines = lines_of(page)
+        if not lines:
+            continue
+        for hit in find_order_ids(lines):
+            facts.order_id_hits.append(OrderIdFact(value=hit.value, page=hit.page, box=hit.box))
+            if hit.value not in facts.order_ids:
+                facts.order_ids.append(hit.value)
+        dates = find_datetimes(lines, lang, order, window)
+        for d in dates:
+            key = (page.index, d.text, d.iso)
+            if key not in seen_stamps:
+                seen_stamps.add(key)
+                facts.timestamps.append(TimestampFact(text=d.text, value=d.iso, page=d.page, box=d.box))
+        for t in find_tracking(lines):
+            t.source = "pdf-text" if page.text_source == "pdf-text" else "ocr"
+            ocr_tracking.append(t)
+        delivery = find_delivery(lines, lang, order, window, dates=dates)
+        if _better(delivery, best_delivery):
+            best_delivery = delivery
+        for r in find_refunds(lines, claim.marketplace, lang, order, window):
+            if (r.amount, r.currency) not in seen_refunds:
+                seen_refunds.add((r.amount, r.currency))
+                facts.refunds.append(r)
+    facts.delivery = best_delivery
+    facts.tracking = merge_tracking(tracking_from_barcodes(barcodes or []), ocr_tracking, facts.order_ids)
+    return facts
+
+
+def _better(a: DeliveryFact, b: DeliveryFact) -> bool:
+    return (_STATUS_RANK[a.status], a.date is not None) > (_STATUS_RANK[b.status], b.date is not None)
+
+
+def merge_tracking(from_barcodes: list[TrackingFact], from_text: list[TrackingFact],
+                   order_ids: list[str]) -> list[TrackingFact]:
+    """Barcode reads first; a text read of the same number (or a near-identical misread of it) is dropped, and so
+    is any all-digit number that is a piece of an order ID."""
+    out = list(from_barcodes)
+    order_digits = [o.replace("-", "") for o in order_ids]
+    for t in from_text:
+        if any(_same_number(t.number, b.number) for b in out):
+            continue
+        if t.number.isdigit() and any(t.number in d for d in order_digits):
+            continue
+        out.append(t)
+    return out
+
+
+def _same_number(a: str, b: str) -> bool:
+    if a == b or a in b or b in a:
+        return True
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= 2
+
+
+# ---------------------------------------------------------------------------------------------- classify
+
+
+@lru_cache(maxsize=1)
+def _kind_words() -> dict[str, Any]:
+    text = resources.files("evidence_svc").joinpath("data/facts/kinds.toml").read_text(encoding="utf-8")
+    cfg = tomllib.loads(text)
+    out: dict[str, Any] = {}
+    for kind, spec in cfg.items():
+        out[kind] = (phrases_rx(spec["words"]), int(spec.get("min_words", 1)))
+    return out
+
+
+def classify(facts: Facts, pages: list[Page]) -> str:
+    """What the file shows: delivery | refund | messages | order | other. A conversation screenshot is `messages`
+    even when it mentions a refund or a delivery (what a seller writes is not a record of it)."""
+    text = "\n".join(ln.text for p in pages for ln in lines_of(p))
+    words = _kind_words()
+    msg_rx, msg_min = words["messages"]
+    if len({m.group(0).lower() for m in msg_rx.finditer(text)}) >= msg_min:
+        return "messages"
+    if facts.refunds:
+        return "refund"
+    if facts.delivery.status or facts.tracking:
+        return "delivery"
+    order_rx, _ = words["order"]
+    if facts.order_ids or order_rx.search(text):
+        return "order"
+    return "other"

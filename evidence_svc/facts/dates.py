@@ -1,0 +1,324 @@
+"""Dates and times on a page: find candidate spans with patterns, then parse each span with dateparser.
+
+`find_datetimes(lines, lang, date_order, window)` returns every date, date-time and standalone clock time
+("9:41", "下午3:15") seen in the lines, with the page and box where it was seen. Patterns (numeric dates, dates
+with month names in the marketplace language and English, CJK 年月日, clock times) pick the spans; dateparser
+parses each span with the language and `DATE_ORDER` given explicitly and strict parsing. This module must never
+run `dateparser.search.search_dates` over page text: it is slow there and reads amounts ("$23", "23,45") as dates.
+
+Ambiguous numeric dates (11/5/2026) follow the marketplace's day/month order unless one part is over 12. Dates
+without a year (Nov 5, 11月5日) get the year that puts them closest to the window's reference point. Dates outside
+the window are dropped. Clock times are parsed here by hand (a two-field pattern needs no library).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import lru_cache
+
+from babel import Locale
+from dateparser.date import DateDataParser
+
+from ..model import Box
+from ..text import Line
+
+# Languages whose month and weekday names are matched besides the marketplace's: carrier pages mix in English.
+BASE_LANGS = ("en",)
+NAMED_MONTH_LANGS = ("en", "de", "fr", "it", "es", "nl", "sv", "pl")
+
+# Full-width digits and colon -> ASCII, one character for one so match offsets stay valid.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９：／．－", "0123456789:/.-")
+
+
+@dataclass(frozen=True)
+class DateHit:
+    """One date / date-time / clock time. For a clock time alone (has_date False) `value` is a datetime on the
+    reference date (the window's end, or today) — only its time part means anything."""
+
+    text: str
+    value: date | datetime
+    has_date: bool
+    has_time: bool
+    page: int
+    box: Box
+    line: int = 0  # index of the line in the list passed in
+    start: int = 0  # character span in that line's text
+    end: int = 0
+
+    @property
+    def iso(self) -> str:
+        if not self.has_date:
+            return self.value.strftime("%H:%M:%S" if self.value.second else "%H:%M")  # type: ignore[union-attr]
+        return self.value.isoformat()
+
+
+# ---------------------------------------------------------------------------------------------- name tables
+
+
+@lru_cache(maxsize=None)
+def _names(lang: str) -> tuple[dict[str, int], list[str]]:
+    """Month name -> month number, and weekday names (wide and abbreviated), from CLDR via babel."""
+    try:
+        loc = Locale.parse(lang)
+    except Exception:  # unknown locale: English names only
+        return {}, []
+    months: dict[str, int] = {}
+    for ctx in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for num, name in loc.months[ctx][width].items():
+                n = name.lower().rstrip(".")
+                if len(n) >= 3 and not n[0].isdigit():
+                    months[n] = num
+    if lang == "en":
+        months["sept"] = 9
+    if lang == "es":
+        months["sep"] = 9
+        months["set"] = 9
+    if lang == "de":
+        months.update({"mär": 3, "mrz": 3, "sep": 9, "jun": 6, "jul": 7})
+    if lang == "fr":
+        months.update({"fév": 2, "fevr": 2, "fev": 2, "dec": 12, "aout": 8, "juil": 7})
+    days: list[str] = []
+    for ctx in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            days += [d.lower().rstrip(".") for d in loc.days[ctx][width].values()]
+    return months, sorted(set(d for d in days if len(d) >= 2), key=len, reverse=True)
+
+
+@lru_cache(maxsize=None)
+def _month_table(lang: str) -> dict[str, tuple[int, str]]:
+    """Month name -> (number, language) for the marketplace language plus the base languages."""
+    table: dict[str, tuple[int, str]] = {}
+    for lg in dict.fromkeys((lang, *BASE_LANGS)):
+        if lg not in NAMED_MONTH_LANGS:
+            continue
+        for name, num in _names(lg)[0].items():
+            table.setdefault(name, (num, lg))
+    return table
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
+    months = _month_table(lang)
+    wdays: list[str] = []
+    for lg in dict.fromkeys((lang, *BASE_LANGS)):
+        if lg in NAMED_MONTH_LANGS:
+            wdays += _names(lg)[1]
+    mon = f"(?P<mon>{_alt(list(months))})\\.?" if months else r"(?P<mon>(?!))"
+    wd = rf"(?:(?:{_alt(wdays)})\.?,?\s+)?" if wdays else ""
+    day = r"(?P<d>[0-3]?\d)"
+    year = r"(?P<y>(?:19|20)\d\d)"
+    nb = r"(?<![\w.,/:-])"  # not glued to a preceding number or word
+    ne = r"(?![\w/:-]|[.,]\d)"
+    # a weekday after a CJK date: (水), （土）, 星期二, 周三 — or OCR's guess at the bracketed character
+    cj_wd = r"(?:\s*[（(]\s*[^()（）\s]{1,2}\s*[)）]|\s*星\s*期\s*[一二三四五六日天]|\s*周\s*[一二三四五六日天])?"
+    return [
+        # 2026-11-05, 2026/11/05, 2026.11.05, 2026年11月5日
+        ("ymd", re.compile(rf"{nb}{year}\s*(?P<s>[-/.]|年)\s*(?P<m>[01]?\d)\s*(?:(?P=s)|月)\s*{day}\s*[日号]?{cj_wd}{ne}")),
+        # 11/5/2026, 05.11.2026, 05-11-26 (order by separator and locale)
+        ("num", re.compile(rf"{nb}{wd}(?P<a>[0-3]?\d)(?P<s>[/.-])(?P<b>[0-3]?\d)(?P=s)(?P<y>(?:19|20)?\d\d){ne}", re.I)),
+        # 30OCT26 (shipping labels: day, English month abbreviation, year, no spaces)
+        ("dmy_compact", re.compile(r"(?<![\w])(?P<d>[0-3]?\d)(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
+                                   r"(?P<y>(?:20)?\d\d)(?!\w)")),
+        # 11月5日, 11 月 5 日 (no year)
+        ("cjk_md", re.compile(rf"(?<![\d年])(?P<m>[01]?\d)\s*月\s*{day}\s*[日号]{cj_wd}")),
+        # 11/5(水) (Japanese list views: no year, weekday in brackets)
+        ("slash_md_wd", re.compile(rf"{nb}(?P<m>[01]?\d)/{day}\s*[（(]\s*[月火水木金土日]\s*[)）]")),
+        # 5 Nov 2026, 5. November 2026, 5 de noviembre de 2026, Mi., 5. Nov. (year optional)
+        ("dmy_named", re.compile(
+            rf"{nb}{wd}{day}(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?{mon}(?:,?\s+(?:de\s+)?{year})?(?!\w)", re.I)),
+        # Nov 5, 2026, Wednesday, November 5 (year optional)
+        ("mdy_named", re.compile(rf"{nb}{wd}{mon}\s+{day}(?:st|nd|rd|th)?(?:,?\s+{year})?(?![\w:]|[.,]\d)", re.I)),
+    ]
+
+
+_TIME = re.compile(
+    r"(?<![\w.,:/])"
+    r"(?P<pre>上午|下午|午前|午後|晚上|中午|凌晨|早上|傍晚)?\s*"
+    r"(?P<h>[01]?\d|2[0-3])\s*(?:[:：]|(?P<hsep>[h時点]))\s*(?P<mi>[0-5]\d)"
+    r"(?:\s*[:：]\s*(?P<s>[0-5]\d)|\s*(?:分|秒))?"
+    r"(?:\s*(?P<ap>[AaPp]\.?\s?[Mm]\.?)(?![A-Za-z]))?"
+    r"(?:\s*(?:Uhr|h)\b)?"
+    r"(?![\d:：]|[.,]\d)"
+)
+_AFTERNOON = {"下午", "午後", "晚上", "傍晚"}
+
+
+def _parse_time(m: re.Match[str]) -> time | None:
+    h, mi = int(m["h"]), int(m["mi"])
+    s = int(m["s"]) if m["s"] else 0
+    ap = (m["ap"] or "").lower().replace(".", "").replace(" ", "")
+    pre = m["pre"]
+    if ap or pre:
+        if h > 12 and ap:
+            return None
+        if (ap == "pm" or pre in _AFTERNOON) and h < 12:
+            h += 12
+        elif (ap == "am" or pre in {"凌晨", "上午", "午前", "早上"}) and h == 12:
+            h = 0
+    if m["hsep"] == "h" and not m["mi"]:
+        return None
+    return time(h, mi, s)
+
+
+# ---------------------------------------------------------------------------------------------- parsing
+
+
+@lru_cache(maxsize=64)
+def _parser(lang: str, order: str, strict: bool) -> DateDataParser:
+    settings: dict[str, object] = {"DATE_ORDER": order, "PREFER_DATES_FROM": "current_period"}
+    if strict:
+        settings["STRICT_PARSING"] = True
+    else:
+        # No year given: parse against a leap year so 29 Feb survives; the year is chosen later.
+        settings["REQUIRE_PARTS"] = ["day", "month"]
+        settings["RELATIVE_BASE"] = datetime(2024, 6, 15)
+    return DateDataParser(languages=[lang], settings=settings, try_previous_locales=False)
+
+
+@lru_cache(maxsize=4096)
+def _dp(text: str, lang: str, order: str, strict: bool) -> date | None:
+    try:
+        data = _parser(lang, order, strict).get_date_data(text)
+    except Exception:  # dateparser raises on odd input in a few versions; a span it cannot read is no date
+        return None
+    return data.date_obj.date() if data and data.date_obj else None
+
+
+def _numeric_order(sep: str, a: int, b: int, lang: str, order: str) -> str | None:
+    """Day/month order for a numeric date with the year last."""
+    if a > 12 and b > 12:
+        return None
+    if a > 12:
+        return "DMY"
+    if b > 12:
+        return "MDY"
+    if sep == ".":
+        return "DMY"  # dotted dates are day-first wherever they are written
+    if order in ("DMY", "MDY"):
+        return order
+    return "MDY" if lang == "en" else "DMY"  # year-first locales (CA, JP, CN) writing a year-last date
+
+
+def _pick_year(d: date, ref: date, window: tuple[date, date] | None) -> date | None:
+    best: date | None = None
+    for y in (ref.year - 1, ref.year, ref.year + 1):
+        try:
+            cand = d.replace(year=y)
+        except ValueError:  # 29 Feb in a non-leap year
+            continue
+        if window and not (window[0] <= cand <= window[1]):
+            continue
+        if best is None or abs((cand - ref).days) < abs((best - ref).days):
+            best = cand
+    return best
+
+
+def _parse_date(kind: str, m: re.Match[str], lang: str, order: str, ref: date,
+                window: tuple[date, date] | None) -> date | None:
+    gd = m.groupdict()
+    if kind == "ymd":
+        text = f"{gd['y']}-{int(gd['m']):02d}-{int(gd['d']):02d}"
+        return _dp(text, "en", "YMD", True)
+    if kind == "num":
+        a, b = int(gd["a"]), int(gd["b"])
+        o = _numeric_order(gd["s"], a, b, lang, order)
+        if o is None:
+            return None
+        y = gd["y"]
+        return _dp(f"{a}/{b}/{y}", "en", o, True)
+    if kind == "dmy_compact":
+        y = gd["y"] if len(gd["y"]) == 4 else "20" + gd["y"]
+        return _dp(f"{int(gd['d'])} {gd['mon'].title()} {y}", "en", "DMY", True)
+    if kind in ("cjk_md", "slash_md_wd"):
+        d = _dp(f"{int(gd['m'])}/{int(gd['d'])}", "en", "MDY", False)
+        return _pick_year(d, ref, window) if d else None
+    # named month: parse in the language the month name belongs to
+    mon_key = gd["mon"].lower().rstrip(".")
+    num_lang = _month_table(lang).get(mon_key)
+    if num_lang is None:
+        return None
+    mlang = num_lang[1]
+    if kind == "dmy_named":
+        core = f"{int(gd['d'])} {gd['mon']}" + (f" {gd['y']}" if gd.get("y") else "")
+        o = "DMY"
+    else:
+        core = f"{gd['mon']} {int(gd['d'])}" + (f" {gd['y']}" if gd.get("y") else "")
+        o = "MDY"
+    if gd.get("y"):
+        return _dp(core, mlang, o, True)
+    d = _dp(core, mlang, o, False)
+    return _pick_year(d, ref, window) if d else None
+
+
+def find_datetimes(
+    lines: list[Line], lang: str, date_order: str, window: tuple[date, date] | None = None
+) -> list[DateHit]:
+    """Every date, date-time and clock time in `lines`, in reading order. A time right after a date (same line,
+    at most a few characters between, e.g. "Nov 5, 2026 at 10:32 AM") joins it into one date-time hit."""
+    ref = window[1] - (window[1] - window[0]) / 4 if window else date.today()
+    hits: list[DateHit] = []
+    for li, line in enumerate(lines):
+        text = line.text.translate(_FULLWIDTH)
+        dates: list[tuple[int, int, date]] = []
+        taken: list[tuple[int, int]] = []
+        for kind, pat in _patterns(lang):
+            for m in pat.finditer(text):
+                s, e = m.span()
+                if any(s < te and e > ts for ts, te in taken):
+                    continue
+                d = _parse_date(kind, m, lang, date_order, ref, window)
+                if d is None:
+                    continue
+                taken.append((s, e))
+                if window and not (window[0] <= d <= window[1]):
+                    continue
+                dates.append((s, e, d))
+        times: list[tuple[int, int, time]] = []
+        for m in _TIME.finditer(text):
+            s, e = m.span()
+            if any(s < te and e > ts for ts, te in taken):
+                continue
+            t = _parse_time(m)
+            if t is not None:
+                times.append((s + (len(m.group(0)) - len(m.group(0).lstrip())), e, t))
+        used: set[int] = set()
+        for s, e, d in sorted(dates):
+            joined = None
+            for i, (ts, te, t) in enumerate(times):
+                gap = text[e:ts]
+                if i not in used and 0 <= ts - e <= 6 and re.fullmatch(r"[\s,·|@-]*(?:at|um|à|alle|a las|の)?[\s,]*", gap):
+                    joined = i
+                    break
+            if joined is not None:
+                used.add(joined)
+                ts, te, t = times[joined]
+                hits.append(_hit(line, li, line.text, s, te, datetime.combine(d, t), True, True))
+            else:
+                hits.append(_hit(line, li, line.text, s, e, d, True, False))
+        for i, (ts, te, t) in enumerate(times):
+            if i not in used:
+                hits.append(_hit(line, li, line.text, ts, te, datetime.combine(ref, t), False, True))
+    hits.sort(key=lambda h: (h.line, h.start))
+    return hits
+
+
+def _hit(line: Line, li: int, text: str, s: int, e: int, value: date | datetime, has_date: bool,
+         has_time: bool) -> DateHit:
+    return DateHit(text=text[s:e].strip(), value=value, has_date=has_date, has_time=has_time, page=line.page,
+                   box=line.box_of(s, e), line=li, start=s, end=e)
+
+
+def warm_up(langs: tuple[str, ...] = ("en", "de", "fr", "it", "es", "ja", "zh")) -> None:
+    """Load dateparser's language data once (its first call per language costs ~0.2 s); call in workers."""
+    for lg in langs:
+        _patterns(lg)
+    _dp("2026-01-02", "en", "YMD", True)
+    for lg in ("en", "de", "fr", "it", "es"):
+        _dp(f"2 {list(_names(lg)[0])[0]} 2026", lg, "DMY", True)

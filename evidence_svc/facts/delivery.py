@@ -1,0 +1,185 @@
+"""Delivery status from carrier wording, with the date and place of the delivered event.
+
+The wording is data (`data/facts/delivery.toml`): phrases for delivered / in transit / exception in en, de, fr,
+it, es, ja, zh, and phrases to ignore (estimates, headers). Overlapping phrases resolve to the longest one, so
+"Not delivered", "Out for delivery" or "Expected delivery" never count as "delivered".
+
+The page's status is `delivered` if any line shows a delivered event, else `exception`, else `in_transit`. The
+delivery date is the date on the delivered event's line (the one nearest the phrase), else on the nearest line
+directly above or below (carrier timelines stack date, time, event and place); the location is what follows the
+phrase on the line, a known drop-off place, or a "CITY, ST ZIP" line next to the event.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..model import DeliveryFact
+from ..text import Line, union
+from .dates import DateHit, find_datetimes
+from .phrases import phrase_rx
+
+STATUS_ORDER = ("delivered", "exception", "in_transit")
+NEAR_LINES = 2  # how many lines above/below an event may hold its date
+
+
+@dataclass(frozen=True)
+class StatusHit:
+    status: str  # delivered | in_transit | exception
+    line: int
+    start: int
+    end: int
+    phrase: str
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, Any]:
+    text = resources.files("evidence_svc").joinpath("data/facts/delivery.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _rx(phrase: str) -> str:
+    return phrase_rx(phrase)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of every phrase, longest first (so the longest overlapping phrase wins at a position)."""
+    cfg = rules()["status"]
+    label: dict[str, str] = {}
+    for status in ("ignore", *STATUS_ORDER):
+        for p in cfg[status]:
+            label.setdefault(_norm(p), status)
+    alts = "|".join(_rx(p) for p in sorted(label, key=len, reverse=True))
+    return re.compile(alts, re.I), label
+
+
+def _norm(s: str) -> str:
+    """Lower case, single spaces between Latin words, none between CJK characters (OCR spacing undone)."""
+    s = re.sub(r"\s+", " ", s.strip().lower())
+    return re.sub(r"(?<=[^\x00-\u2fff]) | (?=[^\x00-\u2fff])", "", s)
+
+
+def status_hits(lines: list[Line]) -> list[StatusHit]:
+    pat, label = _matcher()
+    out: list[StatusHit] = []
+    for i, ln in enumerate(lines):
+        for m in pat.finditer(ln.text):
+            status = label.get(_norm(m.group(0)))
+            if status and status != "ignore":
+                out.append(StatusHit(status, i, m.start(), m.end(), m.group(0)))
+    return out
+
+
+def find_delivery(lines: list[Line], lang: str, date_order: str,
+                  window: tuple[date, date] | None = None,
+                  dates: list[DateHit] | None = None) -> DeliveryFact:
+    """The page's delivery status, with the delivered event's date, location and box. `dates` may pass the
+    page's `find_datetimes` result to avoid parsing twice."""
+    hits = status_hits(lines)
+    if not hits:
+        return DeliveryFact()
+    if dates is None:
+        dates = find_datetimes(lines, lang, date_order, window)
+    dated = [d for d in dates if d.has_date]
+    by_line: dict[int, list[DateHit]] = {}
+    for d in dated:
+        by_line.setdefault(d.line, []).append(d)
+    for status in STATUS_ORDER:
+        events = [h for h in hits if h.status == status]
+        if not events:
+            continue
+        best: tuple[StatusHit, DateHit | None] | None = None
+        for ev in events:
+            d = _date_for(ev, lines, by_line)
+            if d is not None:
+                best = (ev, d)
+                break
+            if best is None:
+                best = (ev, None)
+        assert best is not None
+        ev, d = best
+        ln = lines[ev.line]
+        box = ln.box_of(ev.start, ev.end)
+        when = None
+        if d is not None:
+            v = d.value
+            when = (v.date() if isinstance(v, datetime) else v).isoformat()
+            if d.page == ln.page:
+                box = union([box, d.box])
+        location = _location(ev, lines, dated) if status == "delivered" else None
+        return DeliveryFact(status=status, date=when, location=location, page=ln.page, box=box)
+    return DeliveryFact()
+
+
+def _date_for(ev: StatusHit, lines: list[Line], by_line: dict[int, list[DateHit]]) -> DateHit | None:
+    same = by_line.get(ev.line)
+    if same:
+        return min(same, key=lambda d: min(abs(d.start - ev.end), abs(d.end - ev.start)))
+    ln = lines[ev.line]
+    cands: list[tuple[float, DateHit]] = []
+    for k in range(ev.line - NEAR_LINES, ev.line + NEAR_LINES + 1):
+        if k == ev.line or not (0 <= k < len(lines)) or k not in by_line or lines[k].page != ln.page:
+            continue
+        other = lines[k]
+        # a date in another column (no horizontal overlap) belongs to another event
+        if other.box[0] > ln.box[2] + ln_height(ln) * 4 or ln.box[0] > other.box[2] + ln_height(ln) * 4:
+            continue
+        if _has_other_event(k, ev, lines):
+            continue
+        dy = abs((other.box[1] + other.box[3]) / 2 - (ln.box[1] + ln.box[3]) / 2)
+        cands.append((dy + (0.5 if k > ev.line else 0), by_line[k][0]))
+    return min(cands, key=lambda c: c[0])[1] if cands else None
+
+
+def ln_height(ln: Line) -> int:
+    return max(1, ln.box[3] - ln.box[1])
+
+
+def _has_other_event(k: int, ev: StatusHit, lines: list[Line]) -> bool:
+    """A line with a different status event carries its own date (timeline rows)."""
+    pat, label = _matcher()
+    for m in pat.finditer(lines[k].text):
+        st = label.get(_norm(m.group(0)))
+        if st and st not in ("ignore", ev.status):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _location_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    cfg = rules()["location"]
+    places = re.compile("|".join(_rx(p) for p in sorted(cfg["places"], key=len, reverse=True)), re.I)
+    return re.compile(cfg["after_status"], re.I), re.compile(cfg["place"]), places
+
+
+def _location(ev: StatusHit, lines: list[Line], dated: list[DateHit]) -> str | None:
+    after_rx, place_rx, places_rx = _location_patterns()
+    ln = lines[ev.line]
+    tail = ln.text[ev.end:]
+    for d in dated:  # dates and times are not places
+        if d.line == ev.line and d.start >= ev.end:
+            tail = tail.replace(ln.text[d.start:d.end], " ")
+    tail = re.sub(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?", " ", tail).strip()
+    m = places_rx.search(tail) or place_rx.search(tail)
+    if m:
+        return _clean(m.group(0))
+    for k in (ev.line + 1, ev.line - 1, ev.line + 2):
+        if 0 <= k < len(lines) and lines[k].page == ln.page:
+            m = place_rx.search(lines[k].text) or places_rx.search(lines[k].text)
+            if m:
+                return _clean(m.group(0))
+    m = after_rx.match(tail.lstrip("，、。,;: "))
+    if m and re.search(r"[^\W\d_]{3}", m["loc"]) and not re.search(r"[:：]", m["loc"]):
+        return _clean(m["loc"])
+    return None
+
+
+def _clean(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip(" ,;:-–|，、。：")

@@ -1,0 +1,352 @@
+"""Where checks run, off the request path: job functions, and the embedded pool that runs them by default.
+
+A job is a row in the store; the code that runs it is `run_check(job_id, settings)`, a function of IDs only, so
+any runner can call it: the in-process `LocalPool` here, or a task-engine worker (issue 7: a Celery task body is
+one line, `run_check(job_id, load_settings())`). Everything a runner needs is in the store: the claim, the blobs,
+earlier reports. `run_check` is safe to call twice or concurrently for one job: `Store.take_job` lets one runner
+in at a time (a lease it renews while working), a report is stored once per input fingerprint, and an identical
+earlier report is reused instead of checking again. A job that was running when its process died goes back to
+the queue on the next start (or when its lease expires) and runs again; after `job_max_attempts` it fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import queue
+import secrets
+import socket
+import tempfile
+import threading
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+
+from . import __version__, metrics
+from .config import Settings
+from .model import Claim, Money, Reason
+from .store import ClaimRow, FileRow, JobRow, Store, open_store
+
+log = logging.getLogger("evidence_svc.jobs")
+
+# Failures of the machinery, not of the evidence: the job goes back to the queue instead of failing.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+# Settings that change where or how fast work runs, never what a report says; left out of the fingerprint.
+_OPERATIONAL = {"data_dir", "database_url", "blob_dir", "cache_dir", "workers", "lint_concurrency", "max_json_bytes",
+                "max_upload_bytes", "cors_origins", "log_json"}
+_OPERATIONAL_PREFIXES = ("job_", "task_", "broker_")
+
+_TOKEN = secrets.token_hex(4)
+
+
+def process_owner() -> str:
+    """host:pid:token names this process as a job's runner; the token tells a restarted pid 1 from its past self."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_TOKEN}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """Whether the process that took a job is known to be gone. Unknown (another host): False; the lease decides."""
+    try:
+        host, pid_text, token = owner.rsplit(":", 2)
+        pid = int(pid_text)
+    except ValueError:
+        return True
+    if host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        return token != _TOKEN
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def claim_of(row: ClaimRow) -> Claim:
+    return Claim(
+        order_id=row.order_id, reason=Reason(row.reason), marketplace=row.marketplace, tracking=list(row.tracking or []),
+        opened_at=row.opened_at, order_total=Money(**row.order_total) if row.order_total else None, reply=row.reply,
+    )
+
+
+def fingerprint(claim: Claim, files: list[FileRow], earlier_replies: list[str], target: str,
+                settings: Settings) -> str:
+    """Everything a report depends on, hashed: equal fingerprints give equal reports, so one can be reused."""
+    tuning = {k: v for k, v in settings.model_dump(mode="json").items()
+              if k not in _OPERATIONAL and not k.startswith(_OPERATIONAL_PREFIXES)}
+    payload = {
+        "version": __version__,
+        "claim": claim.model_dump(mode="json"),
+        "files": [[f.sha256, f.name] for f in files],
+        "earlier_replies": hashlib.sha256("\x00".join(earlier_replies).encode()).hexdigest(),
+        "target": target,
+        "settings": tuning,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class _Heartbeat:
+    """Renews a running job's lease in the background, so that only a dead runner's lease runs out."""
+
+    def __init__(self, store: Store, job_id: str, owner: str, lease_s: float) -> None:
+        self.store, self.job_id, self.owner, self.lease_s = store, job_id, owner, lease_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{job_id[-6:]}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.lease_s / 4):
+            try:
+                if not self.store.renew_lease(self.job_id, self.owner, self.lease_s):
+                    return  # taken over or finished; the result will be discarded by finish_job
+            except Exception:  # a busy database: try again next beat
+                log.warning("lease renewal failed", extra={"job_id": self.job_id})
+
+    def __enter__(self) -> "_Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+class JobBusy(TimeoutError):
+    """Another live runner holds the job's lease. A TimeoutError, so a task engine retries it later (by then the
+    job is done, or the runner died and its lease ran out)."""
+
+
+def run_check(job_id: str, settings: Settings) -> str:
+    """Run one check job to its end and return the job's state. Safe to call again, or from two places at once.
+
+    Raises only for transient failures (database, disk), after giving the job back to the queue, and JobBusy.
+    """
+    store = open_store(settings)
+    owner = process_owner()
+    job = store.take_job(job_id, owner, settings.job_lease_s)
+    if job is None:
+        current = store.get_job(job_id)
+        if current is not None and current.state == "running" and current.owner != owner:
+            raise JobBusy(f"job {job_id} is running elsewhere ({current.owner})")
+        return current.state if current else "missing"
+    if job.attempts > settings.job_max_attempts:
+        store.fail_job(job_id, owner, f"gave up after {job.attempts - 1} attempts; last error: {job.error}")
+        metrics.JOBS.labels("failed").inc()
+        return "failed"
+    log.info("job started", extra={"job_id": job_id, "claim_id": job.claim_id, "attempt": job.attempts})
+    with _Heartbeat(store, job_id, owner, settings.job_lease_s):
+        try:
+            outcome = _check(store, job, owner, settings)
+        except TRANSIENT as exc:
+            store.release_job(job_id, owner, f"{type(exc).__name__}: retrying")
+            log.warning("job released after a transient error", extra={"job_id": job_id}, exc_info=True)
+            raise
+        except Exception as exc:
+            log.exception("job failed", extra={"job_id": job_id, "claim_id": job.claim_id})
+            store.fail_job(job_id, owner, f"internal error while checking ({type(exc).__name__}); "
+                                          f"see the service log for job {job_id}")
+            metrics.JOBS.labels("failed").inc()
+            return "failed"
+    metrics.JOBS.labels(outcome).inc()
+    log.info("job finished", extra={"job_id": job_id, "claim_id": job.claim_id, "outcome": outcome})
+    return "done" if outcome in ("done", "reused") else outcome
+
+
+def _check(store: Store, job: JobRow, owner: str, settings: Settings) -> str:
+    from .bundle import build_bundle  # imported here: the pipeline stack is heavy and only runners need it
+    from .pipeline import check_claim
+
+    row, files = store.claim_for_job(job)
+    claim = claim_of(row)
+    earlier = store.earlier_replies(row.tenant_id, row.id) if claim.reply else []
+    fp = fingerprint(claim, files, earlier, job.target, settings)
+    if store.report_by_fingerprint(row.id, fp) is not None:
+        done = _finish(store, job, owner, fingerprint=fp)
+        return "reused" if done else "superseded"
+
+    paths = [store.blob_path(f.sha256) for f in files]
+    missing = [f.name for f, p in zip(files, paths) if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"stored files missing: {', '.join(missing)}")
+    report = check_claim(claim, paths, settings, names=[f.name for f in files], earlier_replies=earlier)
+
+    bundle_row = None
+    tmp_root = store.blobs / "tmp"
+    tmp_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=tmp_root, prefix="bundle-") as tmp:
+        out = Path(tmp) / "bundle.pdf"
+        by_sha = {f.sha256: p for f, p in zip(files, paths)}
+        result = build_bundle(report, by_sha, out, settings, target=job.target)
+        report.claim_findings.extend(result.findings)
+        if result.info is not None and out.is_file():
+            sha, size = store.put_blob_file(out)
+            report.bundle = result.info.model_copy(
+                update={"path": f"/v1/claims/{row.id}/bundle.pdf", "sha256": sha, "bytes": size})
+            bundle_row = {"sha256": sha, "pages": result.info.pages, "bytes": size, "target": job.target}
+    report.summarise()
+    done = _finish(store, job, owner, fingerprint=fp, report_json=report.to_json(), errors=report.summary.errors,
+                   warnings=report.summary.warnings, ready=report.summary.ready, bundle=bundle_row,
+                   media_types={fr.sha256: fr.media_type for fr in report.files})
+    if not done:
+        return "superseded"
+    metrics.count_report(report)
+    return "done"
+
+
+def fail(job_id: str, settings: Settings, error: str) -> None:
+    """Record a job as failed whoever runs it (a task engine's time limit ran out)."""
+    open_store(settings).fail_job(job_id, None, error)
+    metrics.JOBS.labels("failed").inc()
+
+
+def _finish(store: Store, job: JobRow, owner: str, **kwargs: object) -> bool:
+    try:
+        result = store.finish_job(job, owner, **kwargs)  # type: ignore[arg-type]
+    except IntegrityError:  # another runner stored the same fingerprint a moment ago: reuse theirs
+        result = store.finish_job(job, owner, fingerprint=kwargs["fingerprint"])  # type: ignore[arg-type]
+    return result is not None
+
+
+# --- backends ----------------------------------------------------------------------------------------------------
+
+
+class Backend(Protocol):
+    """What the API needs from a runner: start, hand over a job ID, stop. A Celery backend implements the same."""
+
+    def start(self) -> None: ...
+
+    def submit(self, job_id: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class LocalPool:
+    """The embedded backend: `job_workers` threads run jobs from an in-memory queue of IDs.
+
+    The queue only holds IDs; the store holds the truth. On start, jobs orphaned by a dead process are re-queued;
+    a sweeper re-submits queued jobs this process does not know about (another process queued them, or a
+    transient failure released them) and recovers jobs whose runner's lease ran out.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        self._sweep()
+        for i in range(max(1, self.settings.job_workers)):
+            t = threading.Thread(target=self._work, name=f"job-worker-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        sweeper = threading.Thread(target=self._sweeper, name="job-sweeper", daemon=True)
+        sweeper.start()
+        self._threads.append(sweeper)
+
+    def submit(self, job_id: str) -> None:
+        with self._lock:
+            if job_id in self._pending:
+                return
+            self._pending.add(job_id)
+        self._queue.put(job_id)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        for _ in range(self.settings.job_workers):
+            self._queue.put(None)
+        for t in self._threads:
+            t.join(timeout=timeout)
+        # Jobs still running are picked up again by the next start (their owner, this process, will be dead).
+
+    def _sweep(self) -> None:
+        store = open_store(self.settings)
+        store.recover_jobs(owner_is_dead, self.settings.job_max_attempts)
+        for job_id in store.queued_job_ids():
+            self.submit(job_id)
+
+    def _sweeper(self) -> None:
+        interval = min(10.0, max(1.0, self.settings.job_lease_s / 2))
+        while not self._stop.wait(interval):
+            try:
+                self._sweep()
+            except Exception:
+                log.warning("job sweep failed", exc_info=True)
+
+    def _work(self) -> None:
+        while True:
+            job_id = self._queue.get()
+            if job_id is None or self._stop.is_set():
+                return
+            with self._lock:
+                self._pending.discard(job_id)
+            try:
+                run_check(job_id, self.settings)
+            except (JobBusy, *TRANSIENT):
+                pass  # released to the queue, or running elsewhere: the sweeper looks again
+            except Exception:
+                log.exception("job runner error", extra={"job_id": job_id})
+
+
+class BrokerBackend:
+    """Jobs go to task-engine workers (`evidence worker`, tasks.py); this process only submits and sweeps.
+
+    The sweeper is the janitor for workers that died holding a job: once the job's lease runs out it goes back to
+    the queue and is submitted again. On start, every queued job is submitted once more in case the broker lost
+    its messages (a duplicate is harmless: one runner takes the job, the other finds it done).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        store = open_store(self.settings)
+        store.recover_jobs(lambda owner: False, self.settings.job_max_attempts)  # other hosts: the lease decides
+        for job_id in store.queued_job_ids():
+            self.submit(job_id)
+        self._thread = threading.Thread(target=self._sweeper, name="job-sweeper", daemon=True)
+        self._thread.start()
+
+    def submit(self, job_id: str) -> None:
+        from . import tasks
+
+        tasks.submit(job_id, self.settings)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _sweeper(self) -> None:
+        interval = min(30.0, max(1.0, self.settings.job_lease_s / 2))
+        while not self._stop.wait(interval):
+            try:
+                store = open_store(self.settings)
+                for job_id in store.recover_jobs(lambda owner: False, self.settings.job_max_attempts):
+                    self.submit(job_id)
+            except Exception:
+                log.warning("job sweep failed", exc_info=True)
+
+
+def make_backend(settings: Settings) -> Backend:
+    """The in-process pool by default; task-engine workers when a broker is configured (issue 7)."""
+    return BrokerBackend(settings) if settings.broker_url else LocalPool(settings)
+
+
+def submit(job_id: str, settings: Settings) -> None:
+    """Hand a queued job to whatever runs jobs outside this process (the broker); without one, run it here."""
+    if settings.broker_url:
+        from . import tasks
+
+        tasks.submit(job_id, settings)
+    else:
+        run_check(job_id, settings)

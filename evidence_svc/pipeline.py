@@ -1,0 +1,231 @@
+"""The pipeline: the one place that knows the order of the stages.
+
+    open_source (triage, limits) -> per page, in a process pool: render_page -> OCR -> barcodes -> page validators
+    -> facts -> file validators -> claim checks -> reply lint -> report
+
+Adapters (CLI, HTTP jobs, watch mode, task-engine workers) call `check_claim` or `check_file`; stages never call
+back into an adapter. Pages of all files of a claim are spread over one pool, so a claim with one big PDF and a
+claim with many screenshots both keep every core busy.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import multiprocessing
+import os
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from validators import VALIDATORS
+from validators.base import CheckContext, FileInput, PageInput
+
+from . import claim_checks, facts, reply_lint
+from .config import Settings
+from .facts.barcodes import read_barcodes
+from .ingest import Source, open_source, render_page
+from .messages import finding
+from .model import Claim, ClaimReport, FileReport, Finding, Page
+from .ocr import read_words
+
+
+@dataclass
+class PageOutcome:
+    """What a worker sends back for one page: no pixels, only what later stages need."""
+
+    page: Page
+    findings: list[Finding] = field(default_factory=list)
+    barcodes: list = field(default_factory=list)
+    phash: str | None = None
+    ocr_seconds: float = 0.0
+
+
+@dataclass
+class Stats:
+    """Counters the HTTP metrics and the benchmarks read."""
+
+    files: int = 0
+    pages: int = 0
+    ocr_seconds: float = 0.0
+
+
+STATS = Stats()
+
+
+def check_page(source: Source, index: int, ctx: CheckContext) -> PageOutcome:
+    """Render one page, read its words, and run the page validators. Runs in a worker process."""
+    settings = ctx.settings
+    rendered = render_page(source, index, settings)
+    page, image = rendered.page, rendered.image
+    out = PageOutcome(page=page)
+    if rendered.needs_ocr and image is not None:
+        started = time.perf_counter()
+        result = read_words(image, settings.ocr_langs_for(ctx.claim.marketplace), settings)
+        out.ocr_seconds = 0.0 if result.cached else time.perf_counter() - started
+        page.words, page.ocr_confidence, page.text_source = result.words, result.confidence, "ocr"
+        if result.error:
+            out.findings.append(finding("unreadable", page=index, detail=result.error))
+    gray = None
+    if image is not None:
+        out.barcodes = read_barcodes(image, index)
+        gray = _gray(image)
+        if index == 0 and source.kind == "image":
+            out.phash = _phash(image)
+    subject = PageInput(page=page, gray=gray, source=source.kind or "image", name=source.name)
+    for validator in VALIDATORS:
+        out.findings.extend(validator.check_page(subject, ctx))
+    return out
+
+
+def _gray(image):
+    import numpy as np
+
+    return np.asarray(image.convert("L"))
+
+
+def _phash(image) -> str:
+    import imagehash
+
+    return str(imagehash.phash(image))
+
+
+def _run_page(args: tuple[Source, int, CheckContext]) -> PageOutcome:
+    source, index, ctx = args
+    try:
+        return check_page(source, index, ctx)
+    except Exception as exc:  # a page that breaks a library must not take the claim down with it
+        return PageOutcome(
+            page=Page(index=index, width=0, height=0),
+            findings=[finding("corrupt-file", page=index, detail=f"page {index + 1}: {type(exc).__name__}: {exc}")],
+        )
+
+
+# --- the pool -------------------------------------------------------------------------------------------------
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+
+
+def _worker_init() -> None:
+    # Tesseract's OpenMP threads fight the pool for the same cores; one thread per process is faster overall.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    global _POOL, _POOL_SIZE
+    if _POOL is None or _POOL_SIZE != workers:
+        if _POOL is not None:
+            _POOL.shutdown(wait=True)
+        # forkserver: workers fork from a clean single-threaded server, safe inside uvicorn's threads.
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["evidence_svc.pipeline"])
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+        _POOL_SIZE = workers
+    return _POOL
+
+
+@atexit.register
+def shutdown_pool() -> None:
+    global _POOL
+    if _POOL is not None:
+        _POOL.shutdown(wait=False, cancel_futures=True)
+        _POOL = None
+
+
+def _map_pages(tasks: list[tuple[Source, int, CheckContext]], workers: int) -> list[PageOutcome]:
+    if workers <= 1 or len(tasks) <= 1:
+        return [_run_page(t) for t in tasks]
+    executor: Executor = _pool(workers)
+    try:
+        return list(executor.map(_run_page, tasks))
+    except Exception:  # a dead worker (killed, out of memory): retry the batch in-process, page by page
+        shutdown_pool()
+        return [_run_page(t) for t in tasks]
+
+
+# --- files and claims -----------------------------------------------------------------------------------------
+
+
+def check_claim(
+    claim: Claim,
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    names: list[str] | None = None,
+    earlier_replies: list[str] | None = None,
+    now: datetime | None = None,
+) -> ClaimReport:
+    """Check every file of a claim, the claim as a whole and the seller's draft reply."""
+    paths = [Path(p) for p in paths]
+    names = names or [p.name for p in paths]
+    sources = [open_source(p, settings, name=n) for p, n in zip(paths, names)]
+    files = _check_sources(sources, claim, settings)
+    info, claim_findings, per_file = claim_checks.check_claim_facts(
+        claim, files, settings, now or datetime.now(timezone.utc)
+    )
+    for report in files:
+        report.findings.extend(per_file.get(report.sha256, []))
+        report.derive_status()
+    report = ClaimReport(claim=info, files=files, claim_findings=claim_findings, generated_at=now)
+    if claim.reply:
+        report.reply.text = claim.reply
+        report.reply.findings = reply_lint.lint_reply(claim.reply, claim, files, settings, earlier_replies or [])
+    return report.summarise()
+
+
+def check_file(path: Path, claim: Claim, settings: Settings, *, name: str | None = None) -> FileReport:
+    """One file against a claim: readability, facts and whether it belongs to the claim."""
+    source = open_source(Path(path), settings, name=name or Path(path).name)
+    return _check_sources([source], claim, settings)[0].derive_status()
+
+
+def _check_sources(sources: list[Source], claim: Claim, settings: Settings) -> list[FileReport]:
+    ctx = CheckContext(claim=claim, settings=settings)
+    tasks = [(s, i, ctx) for s in sources if s.readable for i in range(s.page_count)]
+    outcomes = iter(_map_pages(tasks, settings.workers))
+    reports: list[FileReport] = []
+    earlier: list[FileInput] = []
+    for source in sources:
+        pages = [next(outcomes) for _ in range(source.page_count)] if source.readable else []
+        report, file_input = _file_report(source, pages, claim, settings, earlier)
+        reports.append(report)
+        earlier.append(file_input)
+    STATS.files += len(sources)
+    STATS.pages += len(tasks)
+    return reports
+
+
+def _file_report(
+    source: Source, outcomes: list[PageOutcome], claim: Claim, settings: Settings, earlier: list[FileInput]
+) -> tuple[FileReport, FileInput]:
+    pages = [o.page for o in outcomes]
+    barcodes = [b for o in outcomes for b in o.barcodes]
+    found = facts.extract_facts(pages, claim, settings, barcodes=barcodes)
+    STATS.ocr_seconds += sum(o.ocr_seconds for o in outcomes)
+    file_input = FileInput(
+        name=source.name, sha256=source.sha256, media_type=source.media_type, bytes=source.bytes, pages=pages,
+        facts=found, phash=outcomes[0].phash if outcomes else None, source=source.kind or "image",
+    )
+    findings = list(source.findings) + [f for o in outcomes for f in o.findings]
+    if source.readable:
+        ctx = CheckContext(claim=claim, settings=settings, earlier_files=list(earlier))
+        for validator in VALIDATORS:
+            findings.extend(validator.check_file(file_input, ctx))
+    report = FileReport(
+        name=source.name, sha256=source.sha256, media_type=source.media_type, bytes=source.bytes, pages=pages,
+        findings=findings, facts=found, kind=facts.classify(found, pages) if source.readable else None,
+    )
+    return report.derive_status(), file_input
+
+
+def fingerprint(claim: Claim, paths: Iterable[Path]) -> str:
+    """A content hash of a claim and its files: equal fingerprints give equal reports (idempotent jobs)."""
+    h = hashlib.sha256(claim.model_dump_json().encode())
+    for p in sorted(Path(x) for x in paths):
+        with open(p, "rb") as f:
+            h.update(hashlib.file_digest(f, "sha256").hexdigest().encode())
+    return h.hexdigest()

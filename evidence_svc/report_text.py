@@ -1,0 +1,175 @@
+"""The human report: a claim report rendered as text, in English or Simplified Chinese.
+
+Grouped per file: verdict, findings with a "what to do" line, and a short facts block; then the claim-level
+findings, the reply findings, what the evidence proves and what is missing, and a summary line. Pure: it turns a
+`ClaimReport` into a string (with or without colour); printing is the adapter's business.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rich.console import Console
+from rich.markup import escape
+
+from .model import ClaimReport, FileReport, Finding, Severity
+
+LABELS = {
+    "en": {
+        "claim": "Claim", "respond_by": "respond by", "decision": "decision expected", "left": "left",
+        "overdue": "overdue by", "files": "Files", "claim_checks": "Claim checks", "reply": "Reply",
+        "facts": "facts", "order": "order", "tracking": "tracking", "delivered": "delivered",
+        "in_transit": "in transit", "exception": "delivery exception", "refund": "refund", "time": "time shown",
+        "checksum_ok": "check digit ok", "checksum_bad": "check digit wrong", "none": "no facts found",
+        "proves": "The evidence shows", "missing": "Missing", "nothing": "nothing yet",
+        "summary": "Summary", "errors": "errors", "warnings": "warnings", "ready": "ready to submit",
+        "not_ready": "not ready: fix the errors first", "pass": "PASS", "warn": "WARN", "fail": "FAIL",
+        "page": "page", "no_files": "no evidence files", "bundle": "Bundle",
+        "delivery_proof": "delivery proof", "refund_proof": "refund proof", "order_link": "file naming the order",
+    },
+    "zh": {
+        "claim": "索赔", "respond_by": "回复截止", "decision": "预计裁决", "left": "剩余",
+        "overdue": "已逾期", "files": "文件", "claim_checks": "索赔检查", "reply": "回复",
+        "facts": "事实", "order": "订单", "tracking": "物流单号", "delivered": "已签收",
+        "in_transit": "运输中", "exception": "派送异常", "refund": "退款", "time": "显示时间",
+        "checksum_ok": "校验位正确", "checksum_bad": "校验位错误", "none": "未识别到事实",
+        "proves": "证据显示", "missing": "缺少", "nothing": "暂无",
+        "summary": "汇总", "errors": "个错误", "warnings": "个警告", "ready": "可以提交",
+        "not_ready": "尚不能提交：请先修正错误", "pass": "通过", "warn": "警告", "fail": "未通过",
+        "page": "第{n}页", "no_files": "没有证据文件", "bundle": "证据包",
+        "delivery_proof": "签收证明", "refund_proof": "退款证明", "order_link": "显示订单号的文件",
+    },
+}
+
+MARK = {Severity.error: "[red]✗[/]", Severity.warning: "[yellow]![/]", Severity.info: "[blue]i[/]"}
+STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red"}
+
+
+def render_text(report: ClaimReport, lang: str = "en", *, color: bool = False, width: int = 100,
+                now: datetime | None = None) -> str:
+    console = Console(record=True, width=width, color_system="standard" if color else None,
+                      force_terminal=color, file=_Null())
+    for line in _lines(report, lang if lang in LABELS else "en", now or datetime.now(timezone.utc)):
+        console.print(line, highlight=False, soft_wrap=True)
+    return console.export_text(styles=color)
+
+
+class _Null:
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+
+def _lines(report: ClaimReport, lang: str, now: datetime) -> list[str]:
+    t = LABELS[lang]
+    c = report.claim
+    out = [f"[bold]{t['claim']} {escape(c.order_id)}[/] · {c.reason.value} · {c.marketplace}"]
+    if c.respond_by:
+        out.append(f"  {t['respond_by']} {_when(c.respond_by)} ({_left(c.respond_by, now, t)})"
+                   + (f" · {t['decision']} {_when(c.decision_expected_at)}" if c.decision_expected_at else ""))
+    out.append("")
+    if not report.files:
+        out.append(f"  {t['no_files']}")
+    for fr in report.files:
+        out.extend(_file_lines(fr, lang))
+    if report.claim_findings:
+        out.append(f"[bold]{t['claim_checks']}[/]")
+        out.extend(_finding_lines(report.claim_findings, lang))
+        out.append("")
+    if report.reply.findings:
+        out.append(f"[bold]{t['reply']}[/]")
+        out.extend(_finding_lines(report.reply.findings, lang))
+        out.append("")
+    proves, missing = _proof(report, lang)
+    out.append(f"{t['proves']}: {escape('; '.join(proves)) if proves else t['nothing']}")
+    if missing:
+        out.append(f"{t['missing']}: {'; '.join(missing)}")
+    if report.bundle:
+        out.append(f"{t['bundle']}: {escape(report.bundle.path)} ({report.bundle.pages} p, {report.bundle.bytes:,} B)")
+    s = report.summary
+    verdict = f"[green]{t['ready']}[/]" if s.ready else f"[red]{t['not_ready']}[/]"
+    out.append(f"[bold]{t['summary']}[/]: {s.errors} {t['errors']}, {s.warnings} {t['warnings']} — {verdict}")
+    return out
+
+
+def _file_lines(fr: FileReport, lang: str) -> list[str]:
+    t = LABELS[lang]
+    style = STATUS_STYLE[fr.status]
+    out = [f"[bold]{escape(fr.name)}[/]  [{style}]{t[fr.status]}[/]"
+           + (f"  ({fr.kind})" if fr.kind and fr.kind != "other" else "")]
+    out.extend(_finding_lines(fr.findings, lang))
+    out.append(f"    {t['facts']}: {escape(_facts_line(fr, t))}")
+    out.append("")
+    return out
+
+
+def _finding_lines(findings: list[Finding], lang: str) -> list[str]:
+    t = LABELS[lang]
+    out = []
+    order = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
+    for f in sorted(findings, key=lambda f: (order[f.severity], f.page or 0)):
+        where = ""
+        if f.page is not None:
+            where = (t["page"].format(n=f.page + 1) if lang == "zh" else f"{t['page']} {f.page + 1}") + ": "
+        msg = f.message_zh if lang == "zh" else f.message
+        out.append(f"  {MARK[f.severity]} {f.code}: {escape(where + msg)}")
+        hint = f.hint_zh if lang == "zh" else f.hint
+        if hint:
+            out.append(f"      → {escape(hint)}")
+    return out
+
+
+def _facts_line(fr: FileReport, t: dict[str, str]) -> str:
+    f = fr.facts
+    parts = []
+    if f.order_ids:
+        parts.append(f"{t['order']} " + ", ".join(f.order_ids))
+    for tr in f.tracking:
+        ok = "" if tr.checksum_ok is None else f", {t['checksum_ok'] if tr.checksum_ok else t['checksum_bad']}"
+        parts.append(f"{t['tracking']} {tr.number} ({tr.carrier}{ok})")
+    d = f.delivery
+    if d.status:
+        parts.append(" ".join(x for x in (t[d.status], d.date or "", f"({d.location})" if d.location else "") if x))
+    for r in f.refunds:
+        parts.append(" ".join(x for x in (t["refund"], r.amount, r.currency, r.date or "") if x))
+    if f.timestamps:
+        parts.append(f"{t['time']} " + ", ".join(ts.text for ts in f.timestamps[:3]))
+    return "; ".join(parts) if parts else t["none"]
+
+
+def _proof(report: ClaimReport, lang: str) -> tuple[list[str], list[str]]:
+    """Short statements of what the accepted files prove, and which kinds of proof are missing."""
+    t = LABELS[lang]
+    good = [fr for fr in report.files if fr.status != "fail"]
+    proves: list[str] = []
+    delivered = next((fr.facts.delivery for fr in good if fr.facts.delivery.status == "delivered"), None)
+    if delivered:
+        proves.append(f"{t['delivered']} {delivered.date or ''}".strip())
+    for fr in good:
+        for r in fr.facts.refunds:
+            proves.append(f"{t['refund']} {r.amount} {r.currency} {r.date or ''}".strip())
+    tracking = sorted({tr.number for fr in good for tr in fr.facts.tracking})
+    if tracking:
+        proves.append(f"{t['tracking']} {', '.join(tracking)}")
+    missing = []
+    codes = {f.code for f in report.claim_findings}
+    if "no-delivery-proof" in codes:
+        missing.append(t["delivery_proof"])
+    if "no-refund-proof" in codes:
+        missing.append(t["refund_proof"])
+    if good and not any(fr.facts.order_ids for fr in good):
+        missing.append(t["order_link"])
+    return proves, missing
+
+
+def _when(dt: datetime | None) -> str:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if dt else ""
+
+
+def _left(deadline: datetime, now: datetime, t: dict[str, str]) -> str:
+    seconds = (deadline - now).total_seconds()
+    hours, minutes = divmod(int(abs(seconds)) // 60, 60)
+    span = f"{hours} h {minutes:02d} min"
+    return f"{span} {t['left']}" if seconds >= 0 else f"{t['overdue']} {span}"

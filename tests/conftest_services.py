@@ -1,0 +1,115 @@
+"""Fixtures for the real Redis and PostgreSQL servers that `.ci/services.sh` starts.
+
+The URLs come from `EVIDENCE_TEST_REDIS_URL` / `EVIDENCE_TEST_POSTGRES_URL`, or from the env file the script
+writes (`$EVIDENCE_SERVICES_DIR/env`, default /tmp/evidence-services/env). A test that needs a service is skipped
+when no such service is configured on a developer's machine, but fails under `CI=true`: in CI a missing server
+is a broken pipeline, not a reason to pass quietly. Import the fixtures into a test module to use them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ENV_FILE = Path(os.environ.get("EVIDENCE_SERVICES_DIR", "/tmp/evidence-services")) / "env"
+
+
+def _service_url(name: str) -> str | None:
+    if os.environ.get(name):
+        return os.environ[name]
+    if ENV_FILE.is_file():
+        for line in ENV_FILE.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == name and value.strip():
+                return value.strip()
+    return None
+
+
+def _missing(what: str) -> None:
+    message = f"{what}; run .ci/services.sh (it starts redis-server and PostgreSQL on loopback)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def require_redis() -> str:
+    url = _service_url("EVIDENCE_TEST_REDIS_URL")
+    if not url:
+        _missing("EVIDENCE_TEST_REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError as exc:
+        _missing(f"Redis at {url} does not answer ({exc})")
+    return url
+
+
+def require_postgres() -> str:
+    url = _service_url("EVIDENCE_TEST_POSTGRES_URL")
+    if not url:
+        _missing("EVIDENCE_TEST_POSTGRES_URL is not set")
+    import psycopg
+
+    try:
+        psycopg.connect(_libpq(url), connect_timeout=3).close()
+    except psycopg.Error as exc:
+        _missing(f"PostgreSQL at {url} does not answer ({exc})")
+    return url
+
+
+def _libpq(url: str) -> str:
+    """postgresql+psycopg://... (SQLAlchemy) -> postgresql://... (libpq)."""
+    scheme, _, rest = url.partition("://")
+    return "postgresql://" + rest
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _db = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis database of its own for this session (flushed before and after)."""
+    url = require_redis()
+    import redis
+
+    # The session uses database 9 of the test server, so a developer's own data in database 0 is never flushed.
+    base, _, _db = url.rpartition("/")
+    url = f"{base}/9"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
+    yield from _fresh_database()
+
+
+@pytest.fixture(scope="session")
+def postgres_session_database() -> Iterator[str]:
+    """One fresh PostgreSQL database shared by a whole test session."""
+    yield from _fresh_database()
+
+
+def _fresh_database() -> Iterator[str]:
+    import psycopg
+
+    url = require_postgres()
+    name = f"evidence_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(url, name)
+    finally:
+        # WITH (FORCE): a pooled connection some engine still holds must not keep the database alive.
+        with psycopg.connect(_libpq(url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,29 @@
+"""The validators, registered in the order they run, and every finding code they (or ingest) may emit.
+
+Each validator looks at one kind of defect (see `validators/base.py` for the protocol): file rules first (cheap,
+and a duplicate needs no further reading), then readability (resolution, blur), then what the file shows
+(timestamp, order). The pipeline runs `check_page` of each in this order in the page worker and `check_file` of
+each after the facts are extracted.
+
+This package is ours; PyPI has an unrelated `validators` package, and nothing here may depend on it
+(tests/test_validators_package.py checks `import validators` resolves to this folder).
+"""
+
+from __future__ import annotations
+
+from .base import BaseValidator, CheckContext, FileInput, PageInput, Validator
+from .blur import Blur
+from .file_rules import FileRules
+from .order_match import OrderMatch
+from .resolution import Resolution
+from .timestamp import Timestamp
+
+VALIDATORS: list[Validator] = [FileRules(), Resolution(), Blur(), Timestamp(), OrderMatch()]
+
+
+def codes() -> list[str]:
+    """Every finding code the validators (and the ingest checks file_rules lists) can produce, in run order."""
+    return list(dict.fromkeys(code for v in VALIDATORS for code in v.codes))
+
+
+__all__ = ["VALIDATORS", "codes", "BaseValidator", "CheckContext", "FileInput", "PageInput", "Validator"]

@@ -1,0 +1,93 @@
+"""`blurry`: text not sharp enough to read reliably, measured where the text is.
+
+Variance of the Laplacian over a whole image depends on how much of it is text and on contrast, so a sharp but
+mostly empty screenshot looks "blurry" and a busy blurred one looks sharp. Here the width of the edges is
+measured instead (`validators.ink.edge_blur`: a Gaussian sigma in pixels, per direction so motion blur counts),
+inside the OCR word boxes, and compared with the height of the text: a 2-pixel blur ruins 10-pixel text and
+barely touches 40-pixel headings. The blur a crisp anti-aliased edge has anyway is taken off first, so small
+sharp text is not called blurry (that is the resolution check's business).
+
+When OCR read too few words to measure, the glyph-like ink rows are measured, and failing those the sharpest
+quarter of the high-contrast tiles (at reduced size when the blur is so heavy that no steep edge is left): an
+image with content whose text OCR cannot read at all is exactly the case this check exists for, and a photo
+whose background is out of focus but whose label is sharp still has sharp tiles.
+
+Sharpness is reported on a 0..100 scale, 100 - 400 * (excess blur sigma / text height): crisp text scores 100,
+sigma 1 on 16-pixel text about 75, sigma 2.5 on 14-pixel text about 30; compared with
+`settings.blur_min_sharpness`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evidence_svc.model import Box, Finding
+from evidence_svc.messages import finding
+
+from . import ink
+from .base import BaseValidator, CheckContext, PageInput
+
+WORD_MIN_CONF = 30.0
+MAX_TEXT_PX = 20.0  # text taller than this earns no more tolerance: a 3-pixel blur is blurry on any text
+DEFAULT_TEXT_PX = 12.0  # text height assumed when none can be measured (no words, no glyph rows)
+SCORE_SLOPE = 400.0
+
+
+def excess_sigma(sigma: float) -> float:
+    return float(np.sqrt(max(sigma * sigma - ink.CRISP_SIGMA**2, 0.0)))
+
+
+def sharpness_of(sigma: float, text_px: float) -> float:
+    rel = excess_sigma(sigma) / min(max(text_px, 1.0), MAX_TEXT_PX)
+    return float(np.clip(100.0 - SCORE_SLOPE * rel, 0.0, 100.0))
+
+
+def measure(page: PageInput, min_words: int) -> tuple[float, str, Box | None] | None:
+    """(sharpness 0..100, what was measured: words | rows | tiles, box of the measured text) or None when the
+    page has nothing to measure (blank)."""
+    gray = page.gray
+    assert gray is not None
+    words = ink.readable_words(page.page.words, WORD_MIN_CONF)
+    per_word = []
+    for w in words:
+        eb = ink.edge_blur(ink.crop(gray, w.box), both=False)
+        if eb is not None:
+            per_word.append((sharpness_of(eb.sigma, w.box[3] - w.box[1]), w.box))
+    if len(per_word) >= min_words:
+        return float(np.median([s for s, _ in per_word])), "words", _union([b for _, b in per_word])
+    rs = ink.page_rows(gray)
+    per_row = []
+    for r in rs:
+        eb = ink.edge_blur(ink.crop(gray, r.box), both=False)
+        if eb is not None:
+            per_row.append((sharpness_of(eb.sigma, r.height), r.box))
+    if len(per_row) >= 3:
+        return float(np.median([s for s, _ in per_row])), "rows", _union([b for _, b in per_row])
+    tiles = ink.content_tiles(gray)
+    if len(tiles) >= 4:
+        text_px = ink.text_height(rs) or DEFAULT_TEXT_PX
+        scores = sorted(sharpness_of(eb.sigma, text_px) for _, eb in tiles)
+        return float(np.percentile(scores, 75)), "tiles", None
+    return None
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+class Blur(BaseValidator):
+    name = "blur"
+    codes = ("blurry",)
+
+    def check_page(self, page: PageInput, ctx: CheckContext) -> list[Finding]:
+        if page.gray is None:
+            return []
+        s = ctx.settings
+        m = measure(page, s.blur_min_words)
+        if m is None:
+            return []
+        score, where, box = m
+        need = s.blur_min_sharpness if where != "tiles" else s.blur_min_content_sharpness
+        if score >= need:
+            return []
+        return [finding("blurry", page=page.page.index, value=round(score), threshold=round(need), box=box)]

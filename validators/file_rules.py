@@ -1,0 +1,70 @@
+"""File-level rules: `duplicate-file` here; the format, size and page-count codes are listed for the registry.
+
+`unsupported-format`, `corrupt-file`, `encrypted-pdf`, `image-too-large`, `file-too-large` and `active-content`
+are raised by `evidence_svc.ingest` while it triages the bytes (before anything expensive runs); they are named in
+`codes` so the registry lists every code, and are not checked a second time here.
+
+A duplicate is a file with the same sha256 as an earlier file of the claim, or an image whose perceptual hash
+(ImageHash's pHash of the first page) is within `settings.duplicate_phash_distance` bits of an earlier one. pHash
+sees only coarse layout, and two screenshots of one web page template with different orders can hash alike, so a
+near-identical hash counts only when the OCR text also agrees (or neither image has text).
+"""
+
+from __future__ import annotations
+
+import imagehash
+from PIL import Image
+from rapidfuzz import fuzz
+
+from evidence_svc.messages import finding
+from evidence_svc.model import Finding
+from evidence_svc.text import page_text
+
+from .base import BaseValidator, CheckContext, FileInput
+
+INGEST_CODES = ("unsupported-format", "corrupt-file", "encrypted-pdf", "image-too-large", "file-too-large",
+                "active-content")
+MIN_TEXT_SIMILARITY = 90.0  # rapidfuzz ratio of the two files' text for a pHash match to count
+
+
+def image_phash(image: Image.Image) -> str:
+    """The hex pHash the pipeline stores in `FileInput.phash` (one definition, so hashes always compare)."""
+    return str(imagehash.phash(image.convert("L")))
+
+
+def _text(file: FileInput) -> str:
+    return "\n".join(page_text(p) for p in file.pages)
+
+
+def _same_text(a: FileInput, b: FileInput) -> bool:
+    ta, tb = _text(a), _text(b)
+    if not ta.strip() and not tb.strip():
+        return True
+    return fuzz.ratio(ta, tb) >= MIN_TEXT_SIMILARITY
+
+
+def phash_distance(a: str, b: str) -> int | None:
+    try:
+        return imagehash.hex_to_hash(a) - imagehash.hex_to_hash(b)
+    except (ValueError, TypeError):  # a hash of another size or a garbled string: no comparison
+        return None
+
+
+class FileRules(BaseValidator):
+    name = "file_rules"
+    codes = ("duplicate-file", *INGEST_CODES)
+
+    def check_file(self, file: FileInput, ctx: CheckContext) -> list[Finding]:
+        for earlier in ctx.earlier_files:
+            if earlier.sha256 == file.sha256:
+                return [finding("duplicate-file", value=earlier.name, threshold="sha256")]
+        if file.phash is None:
+            return []
+        limit = ctx.settings.duplicate_phash_distance
+        for earlier in ctx.earlier_files:
+            if earlier.phash is None:
+                continue
+            dist = phash_distance(file.phash, earlier.phash)
+            if dist is not None and dist <= limit and _same_text(file, earlier):
+                return [finding("duplicate-file", value=earlier.name, threshold=f"phash<={limit}")]
+        return []

@@ -1,0 +1,104 @@
+"""`low-resolution`: too few pixels for the text to be read.
+
+Three cases, one finding per page at most:
+- a PDF page whose embedded image (covering at least `settings.min_pdf_image_area_fraction` of the page) is shown
+  below `settings.min_pdf_image_dpi` - the "PDF scaled until distorted" case, judged from the effective dpi;
+- text too small in pixels (a zoomed-out page, a screenshot shrunk before sending). The text height is the cap
+  height of the glyph-like ink rows (`validators.ink`), which sees all the text; the heights of the words OCR
+  read are biased towards the headings it could still read, and tesseract's boxes for tiny text are loose.
+  Text under `settings.min_glyph_height_px` is too small outright; text under `settings.min_text_height_px`
+  counts only when OCR could not read most of it (`ink.read_share`), so small but crisp text that reads fine
+  passes;
+- an image smaller than `settings.min_image_pixels` in which nothing readable was found.
+Image dimensions alone are not the test: a small, sharp crop of one line is perfectly readable. Blurred small
+text is left to the blur check (one cause, one finding).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evidence_svc.messages import finding
+from evidence_svc.model import Finding
+
+from . import ink
+from .base import BaseValidator, CheckContext, PageInput
+
+MIN_READ_SHARE = 0.7  # OCR read this share of small text: it is readable after all
+MIN_WORDS = 5  # confident words needed to use their height when no glyph rows were found
+SHARP_ROWS_SIGMA = 1.2  # rows blurrier than this are the blur check's case
+
+
+def _pdf_image(page: PageInput, ctx: CheckContext) -> Finding | None:
+    s = ctx.settings
+    area = max(page.page.width * page.page.height, 1)
+    low = [
+        img for img in page.page.images
+        if img.dpi < s.min_pdf_image_dpi
+        and (img.box[2] - img.box[0]) * (img.box[3] - img.box[1]) >= s.min_pdf_image_area_fraction * area
+    ]
+    if not low:
+        return None
+    worst = min(low, key=lambda img: img.dpi)
+    dpi, need, n = round(worst.dpi), round(s.min_pdf_image_dpi), page.page.index + 1
+    return finding(
+        "low-resolution", page=page.page.index, value=dpi, threshold=need, box=worst.box,
+        detail=f"the image on page {n} is {dpi} dpi (needs {need})",
+        detail_zh=f"第 {n} 页的图片只有 {dpi} dpi（至少需要 {need} dpi）",
+    )
+
+
+def text_size(page: PageInput) -> tuple[float | None, float]:
+    """(typical text cap height in pixels, share of the text OCR read confidently)."""
+    assert page.gray is not None
+    rs = ink.page_rows(page.gray)
+    words = ink.readable_words(page.page.words, 60.0)
+    height = ink.text_height(rs)
+    if height is None and len(words) >= MIN_WORDS:
+        height = float(np.median([w.box[3] - w.box[1] for w in words]))
+    return height, ink.read_share(rs, words)
+
+
+class Resolution(BaseValidator):
+    name = "resolution"
+    codes = ("low-resolution",)
+
+    def check_page(self, page: PageInput, ctx: CheckContext) -> list[Finding]:
+        pdf = _pdf_image(page, ctx)
+        if pdf is not None:
+            return [pdf]
+        if page.gray is None:
+            return []  # a text-PDF page: vector text has no resolution
+        s = ctx.settings
+        height, read = text_size(page)
+        if height is not None and self._sharp_rows(page):
+            if height < s.min_glyph_height_px:
+                return [self._small_text(page, height, s.min_text_height_px)]
+            if height < s.min_text_height_px and read < MIN_READ_SHARE:
+                return [self._small_text(page, height, s.min_text_height_px)]
+        h, w = page.gray.shape
+        if page.source == "image" and h * w < s.min_image_pixels and read < MIN_READ_SHARE:
+            words = ink.readable_words(page.page.words, 60.0)
+            if len(words) < MIN_WORDS:
+                return [finding(
+                    "low-resolution", page=page.page.index, value=h * w, threshold=s.min_image_pixels,
+                    detail=f"the image is only {w}×{h} pixels, too small to show readable text",
+                    detail_zh=f"图片只有 {w}×{h} 像素，太小，无法显示可辨认的文字",
+                )]
+        return []
+
+    @staticmethod
+    def _sharp_rows(page: PageInput) -> bool:
+        assert page.gray is not None
+        rs = ink.page_rows(page.gray)
+        blurs = [eb.sigma for r in rs if (eb := ink.edge_blur(ink.crop(page.gray, r.box)))]
+        return not blurs or float(np.median(blurs)) < SHARP_ROWS_SIGMA
+
+    @staticmethod
+    def _small_text(page: PageInput, height: float, need: float) -> Finding:
+        v, t = round(height, 1), round(need, 1)
+        return finding(
+            "low-resolution", page=page.page.index, value=v, threshold=t,
+            detail=f"the text is too small to read ({v:g} px tall, needs {t:g}); was the page zoomed out or shrunk?",
+            detail_zh=f"文字太小，无法辨认（字高 {v:g} 像素，至少需要 {t:g} 像素）；页面是否被缩小了？",
+        )

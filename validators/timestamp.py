@@ -1,0 +1,123 @@
+"""`timestamp-cropped` (per raster page) and `timestamp-missing` (per file).
+
+Cropped: a date or time - a status-bar time, a taskbar clock, a camera watermark, a dated line - cut by the image
+edge. Two kinds of evidence:
+- text: a date/time (`evidence_svc.facts.dates.find_datetimes`) or a date/time fragment ("12:3", "2026/1") whose
+  word box touches an edge within `settings.timestamp_edge_px`;
+- ink: glyphs cut by an edge often do not OCR at all, so rows of glyph-like ink (validators.ink) that touch an
+  edge in the corner zones where clocks and watermarks live (`settings.timestamp_corner_fraction` of the edge
+  from a corner), and that OCR did not read as ordinary text, count too. Lines, borders, scrollbars and solid
+  blocks are not glyph-like, so a screenshot's window chrome does not trigger it.
+Missing: no date or time anywhere on the file, from the page words and the facts' timestamps.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evidence_svc.facts.dates import find_datetimes
+from evidence_svc.messages import finding
+from evidence_svc.model import Box, Finding, Word
+from evidence_svc.text import lines_of
+
+from . import ink
+from .base import BaseValidator, CheckContext, FileInput, PageInput
+
+# Pieces of a time or date left when the edge cuts through it: "12:3", ":45", "2026/1", "11月".
+FRAGMENT = re.compile(r"\d{1,2}\s*[:：]\s*\d{0,2}|[:：]\s*\d{1,2}|\d{1,4}/\d{0,2}|/\d{1,4}|\d{1,4}\s*[年月日時时]")
+MIN_CUT_GLYPHS = 2  # glyphs of one row touching the top/bottom edge to call it a cut text line
+
+
+def edges_touched(box: Box, width: int, height: int, px: int) -> list[str]:
+    x0, y0, x1, y1 = box
+    out = []
+    if y1 >= height - px:
+        out.append("bottom")
+    if y0 <= px:
+        out.append("top")
+    if x1 >= width - px:
+        out.append("right")
+    if x0 <= px:
+        out.append("left")
+    return out
+
+
+def _in_corner_zone(box: Box, edge: str, width: int, height: int, frac: float) -> bool:
+    x0, y0, x1, y1 = box
+    if edge in ("top", "bottom"):
+        return x1 <= frac * width or x0 >= (1 - frac) * width
+    return y1 <= frac * height or y0 >= (1 - frac) * height
+
+
+def _overlap(a: Box, b: Box) -> int:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(w, 0) * max(h, 0)
+
+
+class Timestamp(BaseValidator):
+    name = "timestamp"
+    codes = ("timestamp-cropped", "timestamp-missing")
+
+    # ------------------------------------------------------------------------------------------- per page
+    def check_page(self, page: PageInput, ctx: CheckContext) -> list[Finding]:
+        if page.gray is None:
+            return []
+        found = self._cut_text(page, ctx) or self._cut_ink(page, ctx)
+        if found is None:
+            return []
+        edge, text, box = found
+        return [finding("timestamp-cropped", page=page.page.index, value=text, threshold=ctx.settings.timestamp_edge_px,
+                        box=box, edge=edge)]
+
+    def _cut_text(self, page: PageInput, ctx: CheckContext) -> tuple[str, str | None, Box] | None:
+        s = ctx.settings
+        h, w = page.gray.shape  # type: ignore[union-attr]
+        lang, order = s.locale_for(ctx.claim.marketplace)
+        for hit in find_datetimes(lines_of(page.page), lang, order):
+            edges = edges_touched(hit.box, w, h, s.timestamp_edge_px)
+            if edges:
+                return edges[0], hit.text, hit.box
+        for word in page.page.words:
+            edges = edges_touched(word.box, w, h, s.timestamp_edge_px)
+            if edges and FRAGMENT.search(word.text):
+                return edges[0], word.text, word.box
+        return None
+
+    def _cut_ink(self, page: PageInput, ctx: CheckContext) -> tuple[str, str | None, Box] | None:
+        s = ctx.settings
+        gray = page.gray
+        assert gray is not None
+        h, w = gray.shape
+        px = s.timestamp_edge_px
+        read = [wd for wd in page.page.words if wd.conf >= 60 and sum(c.isalnum() for c in wd.text) >= 2]
+        for row in ink.page_rows(gray):
+            box = row.box
+            for edge in edges_touched(box, w, h, px):
+                if not _in_corner_zone(box, edge, w, h, s.timestamp_corner_fraction):
+                    continue
+                if edge in ("top", "bottom"):
+                    touching = [g for g in row.glyphs
+                                if (g.y0 <= px if edge == "top" else g.y1 >= h - px)]
+                    if len(touching) < MIN_CUT_GLYPHS:
+                        continue
+                if self._read_as_text(box, read):
+                    continue
+                return edge, None, box
+        return None
+
+    @staticmethod
+    def _read_as_text(box: Box, words: list[Word]) -> bool:
+        """OCR read this row confidently: it is whole text, and the text route has judged it already."""
+        area = max((box[2] - box[0]) * (box[3] - box[1]), 1)
+        return sum(_overlap(box, wd.box) for wd in words) >= 0.5 * area
+
+    # ------------------------------------------------------------------------------------------- per file
+    def check_file(self, file: FileInput, ctx: CheckContext) -> list[Finding]:
+        if file.facts.timestamps:
+            return []
+        lang, order = ctx.settings.locale_for(ctx.claim.marketplace)
+        for page in file.pages:
+            if find_datetimes(lines_of(page), lang, order):
+                return []
+        return [finding("timestamp-missing")]
