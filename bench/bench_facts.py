@@ -132,6 +132,32 @@ def score(recs: list[dict], outs: dict[str, dict]) -> dict[str, dict[str, tuple[
     return {k: {c: (v[0], v[1]) for c, v in cols.items()} for k, cols in table.items()}
 
 
+LAYOUT_KIND = {"tracking": "delivery", "pdf_tracking": "delivery", "label_photo": "delivery", "refund": "refund",
+               "pdf_refund": "refund", "order": "order", "messages": "messages"}
+
+
+def info_rows(recs: list[dict], outs: dict[str, dict]) -> dict[str, tuple[int, int]]:
+    """Figures without a target: timestamp recall, delivery place, and the file kind against the layout."""
+    stamps, place, kind = [0, 0], [0, 0], [0, 0]
+    for rec in recs:
+        if not rec.get("facts_reliable"):
+            continue
+        out = outs[rec["file"]]
+        got = [t["value"] for t in out["facts"]["timestamps"]]
+        for t in rec["facts"].get("timestamps") or []:
+            stamps[1] += 1
+            stamps[0] += any(g.startswith(t["value"]) for g in got)
+        d = rec["facts"].get("delivery") or {}
+        if d.get("location"):
+            place[1] += 1
+            mine = (out["facts"]["delivery"].get("location") or "").lower()
+            place[0] += bool(mine) and (d["location"].lower() in mine or mine in d["location"].lower())
+        if rec.get("layout") in LAYOUT_KIND:
+            kind[1] += 1
+            kind[0] += out["kind"] == LAYOUT_KIND[rec["layout"]]
+    return {"timestamps (recall)": tuple(stamps), "delivery place": tuple(place), "file kind": tuple(kind)}
+
+
 def _ratio(n: tuple[int, int]) -> str:
     return f"{n[0] / n[1]:.3f} ({n[0]}/{n[1]})" if n[1] else "  -  (0/0)"
 
@@ -171,6 +197,8 @@ def main() -> int:
         mark = "ok" if acc_ok and prec_ok else "BELOW"
         print(f"{k:16} {_ratio(row['clean']):>20} {_ratio(row['all']):>20} {_ratio(row['prec']):>20}  "
               f">= {TARGET_ACC[k]:.2f} / {TARGET_PREC:.2f} {mark}")
+    for name, n in info_rows(recs, outs).items():
+        print(f"{name:16} {_ratio(n):>20}  (clean files; no target)")
     ocr = sum(o["ocr_s"] for o in results)
     fx = sum(o["facts_s"] for o in results)
     bc = sum(o["barcode_s"] for o in results)
@@ -185,7 +213,7 @@ def main() -> int:
             out = outs[rec["file"]]
             bad = [k for k in KINDS if _truth(rec, k) != _got(out, k)]
             if bad:
-                print(f"- {rec['file']} [{rec.get('variant')}]")
+                print(f"- {rec['file']} [{rec.get('variant')}, {rec.get('layout')}, kind {out['kind']}]")
                 for k in bad:
                     print(f"    {k}: want {_truth(rec, k)} got {_got(out, k)}")
     return 1 if failed else 0

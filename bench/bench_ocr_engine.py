@@ -6,6 +6,7 @@ off, and prints per-page seconds and word recall (share of the drawn words that 
 
     .venv/bin/python bench/bench_ocr_engine.py            # engines: tesserocr (in-process) vs tesseract CLI
     .venv/bin/python bench/bench_ocr_engine.py --repeat 3 # more stable timings
+    .venv/bin/python bench/bench_ocr_engine.py --memory   # peak RSS: 30-page scanned PDF, ingest + OCR in one process
 
 Engines compared:
   tesserocr        libtesseract in this process, image passed in memory, model kept loaded between pages
@@ -146,11 +147,50 @@ def run_engine(name: str, im: Image.Image, langs: str, upscale_below: float, tim
         return time.perf_counter() - t0, words
 
 
+def memory(pages_n: int = 30) -> None:
+    """Peak RSS of open_source + render_page + read_words over a scanned PDF, one page at a time, in one process
+    (what one pool worker does for a whole file, the worst case)."""
+    import resource
+
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    from evidence_svc.ingest import open_source, render_page
+
+    with tempfile.TemporaryDirectory() as d:
+        scan, _ = _text_page((2550, 3300), LINES_EN * 4, 42, font=SERIF, x=220, chrome=False)  # 300 dpi letter
+        pdf = Path(d) / "scan.pdf"
+        c = canvas.Canvas(str(pdf), pagesize=letter)
+        for i in range(pages_n):  # every page different, so no page is an OCR cache hit
+            page = scan.convert("L")
+            ImageDraw.Draw(page).text((220, 3000), f"Page {i + 1} of {pages_n}", fill=0, font=_font(SERIF, 42))
+            jpg = Path(d) / f"scan{i}.jpg"
+            page.save(jpg, quality=25)
+            c.drawImage(str(jpg), 0, 0, width=612, height=792)
+            c.showPage()
+        c.save()
+        s = load_settings(cache_dir=Path(d) / "cache")
+        t0 = time.perf_counter()
+        src = open_source(pdf, s)
+        assert src.readable, src.findings
+        words = 0
+        for i in range(src.page_count):
+            rp = render_page(src, i, s)
+            words += len(ocr.read_words(rp.image, "eng", s).words)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{pages_n}-page scanned PDF ({pdf.stat().st_size / 1e6:.1f} MB, {rp.page.dpi:g} dpi): "
+              f"{time.perf_counter() - t0:.1f} s, {words} words, peak RSS {rss:.0f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--memory", action="store_true", help="measure peak RSS on a 30-page scanned PDF instead")
     args = ap.parse_args()
+    if args.memory:
+        memory()
+        return
 
     data = pages()
     # Warm up: load each language model once in this process (what a long-lived worker does).

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from . import __version__, metrics
 from .api_models import (
@@ -348,27 +349,40 @@ def get_claim(claim_id: str, tenant: str = Depends(current_tenant), store: Store
 
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary",
+    "properties": {"file": {"type": "string", "format": "binary", "minLength": 1,
                             "description": "An evidence file (image or PDF); repeat the field for several"}},
 }}}}}
 
 
-async def _drain(request: Request) -> None:
-    """Read (and drop) the rest of a refused body, up to the body limit, so the client sees our 413."""
-    try:
-        while True:
-            message = await request.receive()
-            if message["type"] != "http.request" or not message.get("more_body"):
-                return
-    except BodyTooLarge:
-        return
+class _Body:
+    """The request body as chunks, remembering whether it was read to the end (so a refusal can drain the rest)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request, self.done = request, False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        while not self.done:
+            message = await self.request.receive()
+            if message["type"] != "http.request":
+                raise ClientDisconnect()
+            self.done = not message.get("more_body", False)
+            yield message.get("body", b"")
+
+    async def drain(self) -> None:
+        """Read and drop the rest of a refused body (up to the body limit) so the client gets to read our 413."""
+        try:
+            async for _ in self.chunks():
+                pass
+        except (BodyTooLarge, ClientDisconnect):
+            pass
 
 
 async def _receive_upload(request: Request, settings: Settings, store: Store):
+    body = _Body(request)
     try:
-        return await read_multipart(request.headers.get("content-type"), request.stream(),
+        return await read_multipart(request.headers.get("content-type"), body.chunks(),
                                     lambda: store.blob_writer(settings.max_file_bytes), settings.max_file_bytes,
-                                    drain=lambda: _drain(request))
+                                    drain=body.drain)
     except BodyTooLarge as exc:
         raise UploadError(413, "request-too-large", f"the request body is larger than the limit of {exc.limit} bytes",
                           f"请求体超过了 {exc.limit} 字节的上限", limit_bytes=exc.limit) from None
@@ -525,7 +539,7 @@ lint = APIRouter(prefix="/v1", tags=["lint"])
 _LINT_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {
-        "file": {"type": "string", "format": "binary"},
+        "file": {"type": "string", "format": "binary", "minLength": 1},
         "order_id": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9-]*$", "maxLength": 64},
         "marketplace": {"type": "string", "enum": list(MarketplaceCode.__args__)},  # type: ignore[attr-defined]
         "reason": {"type": "string", "enum": [r.value for r in Reason]},

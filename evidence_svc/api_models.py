@@ -19,16 +19,12 @@ Target = Literal["amazon", "stripe", "paypal", "mastercard"]
 ClaimStatus = Literal["draft", "checking", "ready", "needs_work", "failed"]
 JobState = Literal["queued", "running", "done", "failed"]
 
-_EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-_LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
-
-
 def _utc(value: datetime) -> datetime:
-    """Aware UTC (a naive time is taken as UTC), within 2000..2100 so that deadline arithmetic cannot overflow."""
+    """Aware UTC (a naive time is taken as UTC), in the years 2000-2099 so deadline arithmetic cannot overflow."""
+    if not 2000 <= value.year <= 2099:
+        raise ValueError("the year must be between 2000 and 2099")
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    if not (_EARLIEST <= value <= _LATEST):
-        raise ValueError("must be between 2000-01-01 and 2100-01-01")
     return value.astimezone(timezone.utc)
 
 
@@ -38,7 +34,8 @@ def _no_nul(value: str) -> str:
     return value
 
 
-UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+# The pattern documents the year range in the schema (JSON Schema has no minimum for dates).
+UtcDateTime = Annotated[datetime, AfterValidator(_utc), Field(json_schema_extra={"pattern": r"^20[0-9]{2}-"})]
 Text = Annotated[str, AfterValidator(_no_nul)]
 OrderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
                                examples=["112-1234567-1234567"])]

@@ -123,15 +123,6 @@ def list_evidence(folder: Path) -> list[Path]:
     return out
 
 
-def partial_files(folder: Path) -> list[Path]:
-    """Downloads/copies in progress anywhere under `folder` (see PARTIAL_NAMES)."""
-    found: list[Path] = []
-    for entry in Path(folder).rglob("*"):
-        if is_partial(entry.name) and not any(is_ignored(p) for p in entry.relative_to(folder).parts[:-1]):
-            found.append(entry)
-    return found
-
-
 def _claim_from_dict(data: dict, path: Path) -> Claim:
     data = dict(data)
     if "order_id" not in data:

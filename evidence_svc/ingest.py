@@ -395,29 +395,59 @@ def _active_content(pdf: Any) -> list[str]:
     return found
 
 
-def _largest_image_pixels(page: Any, depth: int = 0) -> int:
-    """Pixel count of the largest image XObject a page draws (through form XObjects), read from the
-    dictionaries only. pdfium decodes an embedded image at full size whatever the output dpi, so this is the
-    decompression-bomb guard for PDFs (ocrmypdf/hugemono.pdf: 35000 x 35000)."""
+def _largest_image_pixels(page: Any) -> int:
+    """Pixel count of the largest image a page can draw (its XObjects, through form XObjects, tiling patterns,
+    soft masks and annotation appearances), read from the dictionaries only. pdfium decodes an embedded image
+    at full size whatever the output dpi, so this is the decompression-bomb guard for PDFs
+    (ocrmypdf/hugemono.pdf: 35000 x 35000). Hand-written: no library offers this walk without decoding."""
     import pikepdf
 
-    biggest = 0
-    try:
-        res = page.get("/Resources") if isinstance(page, pikepdf.Dictionary) else page.obj.get("/Resources")
-        xobjs = res.get("/XObject") if isinstance(res, pikepdf.Dictionary) else None
-        if not isinstance(xobjs, pikepdf.Dictionary):
+    seen: set[tuple[int, int]] = set()
+
+    def image_pixels(img: Any) -> int:
+        n = int(img.get("/Width", 0)) * int(img.get("/Height", 0))
+        smask = img.get("/SMask")
+        if isinstance(smask, pikepdf.Stream):
+            n = max(n, int(smask.get("/Width", 0)) * int(smask.get("/Height", 0)))
+        return n
+
+    def walk(obj: Any, depth: int) -> int:
+        if depth > 6 or not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
             return 0
-        for _, xo in xobjs.items():
-            if not isinstance(xo, pikepdf.Stream):
-                continue
-            sub = xo.get("/Subtype")
-            if sub == pikepdf.Name.Image:
-                biggest = max(biggest, int(xo.get("/Width", 0)) * int(xo.get("/Height", 0)))
-            elif sub == pikepdf.Name.Form and depth < 4:
-                biggest = max(biggest, _largest_image_pixels(xo, depth + 1))
+        if obj.is_indirect:
+            if obj.objgen in seen:  # shared resources and reference cycles
+                return 0
+            seen.add(obj.objgen)
+        biggest = 0
+        res = obj.get("/Resources")
+        if isinstance(res, pikepdf.Dictionary):
+            for group in ("/XObject", "/Pattern"):
+                entries = res.get(group)
+                if not isinstance(entries, pikepdf.Dictionary):
+                    continue
+                for _, xo in entries.items():
+                    if not isinstance(xo, pikepdf.Stream):
+                        continue
+                    if xo.get("/Subtype") == pikepdf.Name.Image:
+                        biggest = max(biggest, image_pixels(xo))
+                    else:  # form XObject or tiling pattern: has its own resources
+                        biggest = max(biggest, walk(xo, depth + 1))
+        annots = obj.get("/Annots")
+        if isinstance(annots, pikepdf.Array):
+            for annot in annots:
+                ap = annot.get("/AP") if isinstance(annot, pikepdf.Dictionary) else None
+                normal = ap.get("/N") if isinstance(ap, pikepdf.Dictionary) else None
+                states = [normal] if isinstance(normal, pikepdf.Stream) else (
+                    list(normal.values()) if isinstance(normal, pikepdf.Dictionary) else [])
+                for st in states:
+                    biggest = max(biggest, walk(st, depth + 1))
+        return biggest
+
+    try:
+        return walk(page.obj, 0)
     except Exception:
         log.debug("image size scan failed", exc_info=True)
-    return biggest
+        return 0
 
 
 def _normalised_copy(pdf: Any, src: Source, settings: Settings) -> Path | None:
@@ -459,7 +489,8 @@ def render_page(source: Source, index: int, settings: Settings) -> RenderedPage:
         raise ValueError(f"unknown kind {source.kind!r}")
     except Exception as e:
         log.debug("render of %s page %d failed", source.name, index, exc_info=True)
-        return RenderedPage(Page(index=index, width=0, height=0), None, False, [_corrupt(e, page=index, path=source.path)])
+        failed = [_corrupt(e, page=index, path=source.path)]
+        return RenderedPage(Page(index=index, width=0, height=0), None, False, failed)
 
 
 def to_rgb(im: Image.Image) -> Image.Image:
@@ -473,7 +504,7 @@ def to_rgb(im: Image.Image) -> Image.Image:
 
         a = np.asarray(im, dtype=np.float64)
         hi = float(a.max()) or 1.0
-        im = Image.fromarray((a * (255.0 / (65535.0 if hi > 255 else 255.0))).clip(0, 255).astype("uint8"), "L")
+        im = Image.fromarray((a * (255.0 / (65535.0 if hi > 255 else 255.0))).clip(0, 255).astype("uint8"))
     if im.mode == "F":
         im = im.convert("L")
     if im.mode in ("LA", "PA", "La"):
@@ -504,11 +535,10 @@ def _render_image(source: Source, index: int, settings: Settings) -> RenderedPag
             im.seek(index)
         dpi = _image_dpi(im)
         im.load()
-        oriented = ImageOps.exif_transpose(im)  # a new image when rotated; `im` itself otherwise
-        rgb = to_rgb(oriented)
-        if rgb is im:
-            rgb = im.copy()
+        rgb = to_rgb(ImageOps.exif_transpose(im))  # exif_transpose returns a copy, rotated or not
     rgb.info.pop("exif", None)
+    if dpi:
+        rgb.info["dpi"] = (dpi, dpi)  # tells tesseract the resolution
     page = Page(index=index, width=rgb.width, height=rgb.height, dpi=dpi, text_source="ocr")
     return RenderedPage(page, rgb, True)
 
@@ -586,6 +616,7 @@ def _render_pdf_page(source: Source, index: int, settings: Settings) -> Rendered
         bitmap = pg.render(scale=scale, may_draw_forms=True)
         try:
             img = to_rgb(bitmap.to_pil())
+            img.info["dpi"] = (float(dpi), float(dpi))  # tells tesseract the resolution
         finally:
             bitmap.close()
             pg.close()

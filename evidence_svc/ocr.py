@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from . import cache
 from .config import Settings
 from .model import Word
 
@@ -49,16 +51,22 @@ def read_words(image: Image.Image, langs: str, settings: Settings) -> OcrResult:
     try:
         langs = usable_langs(langs)
         engine = _engine(settings)
-        scale = _upscale_factor(image, settings)
-        key = cache_key(image, langs, f"{engine.ident}|psm3|x{scale}")
+        dpi = _dpi_of(image)
+        # The upscale rule is a pure function of the pixels and this setting: key on the setting, so a cache
+        # hit does not even measure the glyphs.
+        key = cache_key(image, langs, f"{engine.ident}|psm3|up<{settings.ocr_upscale_below_glyph_px:g}|dpi{dpi}")
         hit = _cache_get(settings, key)
         if hit is not None:
             hit.cached = True
             return hit
         t0 = time.perf_counter()
-        work = image if image.mode in ("RGB", "L") else image.convert("RGB")
+        scale = _upscale_factor(image, settings)
+        # Grey is what tesseract recognises anyway; converting here costs a third of the memory of RGB.
+        work = image.convert("L")
         if scale != 1:
             work = work.resize((work.width * scale, work.height * scale), Image.Resampling.LANCZOS)
+        if dpi:
+            work.info["dpi"] = (dpi * scale, dpi * scale)
         tsv = engine.tsv(work, langs, settings.ocr_timeout_s)
         result = parse_tsv(tsv, scale, image.size)
         result.seconds = time.perf_counter() - t0
@@ -73,6 +81,14 @@ def read_words(image: Image.Image, langs: str, settings: Settings) -> OcrResult:
 
 class OcrTimeout(Exception):
     pass
+
+
+def _dpi_of(image: Image.Image) -> int | None:
+    try:
+        dpi = float(image.info.get("dpi", (0, 0))[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return int(round(dpi)) if dpi > 1 else None
 
 
 def _upscale_factor(image: Image.Image, settings: Settings) -> int:
@@ -118,29 +134,33 @@ class _Tesserocr:
         self.ident = "tesserocr-" + tesserocr.tesseract_version().split()[1]
         self._apis: dict[str, object] = {}
         self._pid = os.getpid()
+        self._lock = threading.Lock()
 
     def _api(self, langs: str):
-        if os.getpid() != self._pid:  # forked: never share a parent's engine
-            self._apis, self._pid = {}, os.getpid()
-        api = self._apis.get(langs)
+        api = self._apis.pop(langs, None)
         if api is None:
+            if len(self._apis) >= 3:  # each loaded model costs 20-100 MB: keep the three most recent
+                self._apis.pop(next(iter(self._apis))).End()
             api = self._mod.PyTessBaseAPI(path=tessdata_dir(), lang=langs, psm=self._mod.PSM.AUTO)
-            self._apis[langs] = api
+        self._apis[langs] = api  # most recently used last
         return api
 
     def tsv(self, image: Image.Image, langs: str, timeout_s: float) -> str:
-        api = self._api(langs)
-        api.SetImage(image)
-        dpi = image.info.get("dpi")
-        if dpi and dpi[0] > 1:
-            api.SetSourceResolution(int(round(float(dpi[0]))))
-        ok = api.Recognize(timeout=int(timeout_s * 1000))
-        if not ok:
-            api.Clear()
-            raise OcrTimeout()
-        text = api.GetTSVText(0)
-        api.Clear()
-        return text
+        if os.getpid() != self._pid:  # forked: never share a parent's engine (or its lock's state)
+            self._apis, self._pid, self._lock = {}, os.getpid(), threading.Lock()
+        with self._lock:  # one API object is not safe to share between threads (e.g. a web server's)
+            api = self._api(langs)
+            try:
+                api.SetImage(image)
+                dpi = _dpi_of(image)
+                if dpi:
+                    api.SetSourceResolution(dpi)
+                # timeout 0 means "none" to tesseract: keep at least 1 ms
+                if not api.Recognize(timeout=max(1, int(timeout_s * 1000))):
+                    raise OcrTimeout()
+                return api.GetTSVText(0)
+            finally:
+                api.Clear()
 
 
 class _Cli:
@@ -158,8 +178,8 @@ class _Cli:
     def tsv(self, image: Image.Image, langs: str, timeout_s: float) -> str:
         with tempfile.TemporaryDirectory(prefix="evidence-ocr-") as d:
             p = os.path.join(d, "page.png")
-            dpi = image.info.get("dpi")
-            image.save(p, format="PNG", compress_level=1, **({"dpi": dpi} if dpi else {}))
+            dpi = _dpi_of(image)
+            image.save(p, format="PNG", compress_level=1, **({"dpi": (dpi, dpi)} if dpi else {}))
             try:
                 return self._pt.image_to_data(p, lang=langs, config="--psm 3", timeout=timeout_s)
             except RuntimeError as e:
@@ -175,7 +195,14 @@ def _engine(settings: Settings):
     name = settings.ocr_engine
     eng = _ENGINES.get(name)
     if eng is None:
-        eng = _Tesserocr() if name == "tesserocr" else _Cli()
+        if name == "tesserocr":
+            try:
+                eng = _Tesserocr()
+            except ImportError:  # no wheel for this platform: the CLI reads the same words, slower
+                log.warning("tesserocr is not installed; using the tesseract program")
+                eng = _Cli()
+        else:
+            eng = _Cli()
         _ENGINES[name] = eng
     return eng
 
@@ -261,35 +288,18 @@ def cache_key(image: Image.Image, langs: str, engine: str) -> str:
     return h.hexdigest()
 
 
-def _cache_path(settings: Settings, key: str) -> Path:
-    return Path(settings.cache_dir) / "ocr" / key[:2] / f"{key}.json"
-
-
 def _cache_get(settings: Settings, key: str) -> OcrResult | None:
-    p = _cache_path(settings, key)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-        return OcrResult(words=[Word(**w) for w in data["words"]], confidence=data.get("confidence"))
-    except FileNotFoundError:
+    raw = cache.read(settings, "ocr", key, ".json")
+    if raw is None:
         return None
+    try:
+        data = json.loads(raw)
+        return OcrResult(words=[Word(**w) for w in data["words"]], confidence=data.get("confidence"))
     except Exception:  # a damaged entry is recomputed and overwritten
-        log.debug("bad OCR cache entry %s", p, exc_info=True)
+        log.debug("bad OCR cache entry %s", key, exc_info=True)
         return None
 
 
 def _cache_put(settings: Settings, key: str, result: OcrResult) -> None:
-    """Write-then-rename in the same directory: readers in other processes see a whole entry or none."""
-    p = _cache_path(settings, key)
     data = {"words": [w.model_dump() for w in result.words], "confidence": result.confidence}
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, separators=(",", ":"), ensure_ascii=False)
-            os.replace(tmp, p)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError:
-        log.debug("cannot write OCR cache %s", p, exc_info=True)
+    cache.write(settings, "ocr", key, ".json", json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())

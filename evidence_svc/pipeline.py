@@ -11,20 +11,24 @@ claim with many screenshots both keep every core busy.
 from __future__ import annotations
 
 import atexit
+import copy
 import hashlib
 import multiprocessing
-import os
+import pickle
+import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+import validators
 from validators import VALIDATORS
 from validators.base import CheckContext, FileInput, PageInput
 
-from . import claim_checks, facts, reply_lint
+from . import __version__, cache, claim_checks, facts, reply_lint
 from .config import Settings
 from .facts.barcodes import read_barcodes
 from .ingest import Source, open_source, render_page
@@ -61,7 +65,7 @@ def check_page(source: Source, index: int, ctx: CheckContext) -> PageOutcome:
     settings = ctx.settings
     rendered = render_page(source, index, settings)
     page, image = rendered.page, rendered.image
-    out = PageOutcome(page=page)
+    out = PageOutcome(page=page, findings=list(rendered.findings))
     if rendered.needs_ocr and image is not None:
         started = time.perf_counter()
         result = read_words(image, settings.ocr_langs_for(ctx.claim.marketplace), settings)
@@ -100,7 +104,7 @@ def _run_page(args: tuple[Source, int, CheckContext]) -> PageOutcome:
     except Exception as exc:  # a page that breaks a library must not take the claim down with it
         return PageOutcome(
             page=Page(index=index, width=0, height=0),
-            findings=[finding("corrupt-file", page=index, detail=f"page {index + 1}: {type(exc).__name__}: {exc}")],
+            findings=[finding("corrupt-file", page=index, detail=f"page {index + 1} could not be processed: {type(exc).__name__}: {exc}")],
         )
 
 
@@ -110,20 +114,19 @@ _POOL: ProcessPoolExecutor | None = None
 _POOL_SIZE = 0
 
 
-def _worker_init() -> None:
-    # Tesseract's OpenMP threads fight the pool for the same cores; one thread per process is faster overall.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
 def _pool(workers: int) -> ProcessPoolExecutor:
     global _POOL, _POOL_SIZE
     if _POOL is None or _POOL_SIZE != workers:
         if _POOL is not None:
             _POOL.shutdown(wait=True)
-        # forkserver: workers fork from a clean single-threaded server, safe inside uvicorn's threads.
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["evidence_svc.pipeline"])
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+        # fork is fastest (workers share the parent's imports) but unsafe once the process has threads (uvicorn,
+        # Celery, watchfiles): there the workers fork from a clean single-threaded forkserver instead.
+        if threading.active_count() == 1:
+            ctx = multiprocessing.get_context("fork")
+        else:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["evidence_svc.pipeline"])
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
         _POOL_SIZE = workers
     return _POOL
 
@@ -139,12 +142,49 @@ def shutdown_pool() -> None:
 def _map_pages(tasks: list[tuple[Source, int, CheckContext]], workers: int) -> list[PageOutcome]:
     if workers <= 1 or len(tasks) <= 1:
         return [_run_page(t) for t in tasks]
-    executor: Executor = _pool(workers)
     try:
-        return list(executor.map(_run_page, tasks))
+        return list(_pool(workers).map(_run_page, tasks))
     except Exception:  # a dead worker (killed, out of memory): retry the batch in-process, page by page
         shutdown_pool()
         return [_run_page(t) for t in tasks]
+
+
+# --- the page cache -------------------------------------------------------------------------------------------
+# Re-checking an unchanged file skips rendering, OCR and the page validators. The key covers everything a page
+# outcome depends on: the file's bytes, the OCR languages, every setting and the code version.
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """A hash of the code that makes page outcomes, so an edited validator never reads a stale entry."""
+    h = hashlib.sha256(__version__.encode())
+    for pkg in (Path(__file__).parent, Path(validators.__file__).parent):
+        for f in sorted(pkg.rglob("*.py")):
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _outcome_key(source: Source, ctx: CheckContext) -> str:
+    h = hashlib.sha256(f"pages|{_code_version()}|{source.sha256}|{source.name}|".encode())
+    h.update(ctx.settings.model_dump_json(exclude={"workers", "cache_dir", "data_dir", "database_url",
+                                                   "broker_url", "blob_dir"}).encode())
+    h.update(ctx.settings.ocr_langs_for(ctx.claim.marketplace).encode())
+    return h.hexdigest()
+
+
+def _cached_outcomes(source: Source, ctx: CheckContext) -> list[PageOutcome] | None:
+    raw = cache.read(ctx.settings, "pages", _outcome_key(source, ctx), ".pickle")
+    try:
+        # Only this process's own cache directory is read; entries are written by `_store_outcomes` below.
+        return pickle.loads(raw) if raw else None
+    except Exception:
+        return None
+
+
+def _store_outcomes(source: Source, ctx: CheckContext, outcomes: list[PageOutcome]) -> None:
+    if any(f.code == "unreadable" for o in outcomes for f in o.findings):
+        return  # an OCR timeout may not happen next time: do not remember it
+    cache.write(ctx.settings, "pages", _outcome_key(source, ctx), ".pickle", pickle.dumps(outcomes))
 
 
 # --- files and claims -----------------------------------------------------------------------------------------
@@ -185,12 +225,17 @@ def check_file(path: Path, claim: Claim, settings: Settings, *, name: str | None
 
 def _check_sources(sources: list[Source], claim: Claim, settings: Settings) -> list[FileReport]:
     ctx = CheckContext(claim=claim, settings=settings)
-    tasks = [(s, i, ctx) for s in sources if s.readable for i in range(s.page_count)]
-    outcomes = iter(_map_pages(tasks, settings.workers))
+    known = {s.sha256: _cached_outcomes(s, ctx) for s in sources if s.readable}
+    todo = {s.sha256: s for s in sources if s.readable and known.get(s.sha256) is None}  # same bytes: once
+    tasks = [(s, i, ctx) for s in todo.values() for i in range(s.page_count)]
+    fresh = iter(_map_pages(tasks, settings.workers))
+    for source in todo.values():
+        known[source.sha256] = [next(fresh) for _ in range(source.page_count)]
+        _store_outcomes(source, ctx, known[source.sha256])
     reports: list[FileReport] = []
     earlier: list[FileInput] = []
     for source in sources:
-        pages = [next(outcomes) for _ in range(source.page_count)] if source.readable else []
+        pages = copy.deepcopy(known[source.sha256]) if source.readable else []
         report, file_input = _file_report(source, pages, claim, settings, earlier)
         reports.append(report)
         earlier.append(file_input)

@@ -16,8 +16,10 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import signal
 import threading
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from celery import Celery, signals
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
@@ -92,6 +94,11 @@ def configure(settings: Settings) -> Celery:
     """Point the module's Celery app at `settings` (broker, limits) and remember them for the task."""
     global _settings
     check_settings(settings)
+    if _settings is not None and _settings.broker_url != settings.broker_url:
+        # Another broker for this process (tests, the benchmark): drop the pooled connections to the old one;
+        # Celery would otherwise keep publishing there.
+        app._pool = None
+        app.amqp._producer_pool = None
     vt = settings.broker_visibility_timeout_s
     app.conf.update(
         broker_url=settings.broker_url,
@@ -213,6 +220,31 @@ class _CheckTask(app.Task):  # type: ignore[name-defined,misc]
                 log.exception("could not record the time-out of job %s", args[0])
 
 
+class OutOfTime(BaseException):
+    """The task's soft time limit passed. A BaseException on purpose: Celery's own SoftTimeLimitExceeded is an
+    Exception, and the pipeline turns an exception from a page into a `corrupt-file` finding, which would blame the
+    seller's file for our time limit and store that report as if it were true."""
+
+
+def _out_of_time(signum: int, frame: Any) -> None:
+    raise OutOfTime()
+
+
+@contextmanager
+def _soft_limit_raises_out_of_time() -> Iterator[None]:
+    # billiard signals the soft limit with SIGUSR1 to the child, whose handler it installs after our start-up
+    # hooks; so swap it around the job only (tasks run in the child's main thread).
+    sig = getattr(signal, "SIGUSR1", None)
+    if sig is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(sig, _out_of_time)
+    try:
+        yield
+    finally:
+        signal.signal(sig, previous)
+
+
 @app.task(name=CHECK_TASK, base=_CheckTask, bind=True, acks_late=True, reject_on_worker_lost=True)
 def check_task(self: Any, job_id: str) -> str:
     """Run one check job (a claim's files -> report and bundle) exactly as the in-process pool would."""
@@ -223,9 +255,13 @@ def check_task(self: Any, job_id: str) -> str:
         settings = settings.model_copy(update={"workers": _page_workers})
     _forget_submitted(job_id, settings)
     try:
-        state = jobs.run_check(job_id, settings)
-    except SoftTimeLimitExceeded:  # outside the pipeline (run_check records it itself when inside)
-        jobs.fail(job_id, settings, f"stopped after the time limit of {settings.task_soft_time_limit_s:g} s")
+        with _soft_limit_raises_out_of_time():
+            state = jobs.run_check(job_id, settings)
+    except (OutOfTime, SoftTimeLimitExceeded):
+        # Not transient: the same files would run out of time again. The job fails with the reason; no report.
+        log.warning("job ran out of time", extra={"job_id": job_id, "limit_s": settings.task_soft_time_limit_s})
+        jobs.fail(job_id, settings, f"stopped: checking took longer than the time limit of "
+                                    f"{settings.task_soft_time_limit_s:g} s (EVIDENCE_TASK_SOFT_TIME_LIMIT_S)")
         return "failed"
     except jobs.JobBusy as exc:
         # Another live runner holds the lease (a duplicate delivery). Look again once its lease could have run
@@ -239,11 +275,13 @@ def check_task(self: Any, job_id: str) -> str:
             delay = backoff_seconds(self.request.retries, settings)
             log.warning("job %s: transient %s (%s); retry %d in %.0f s", job_id, type(exc).__name__, exc,
                         self.request.retries + 1, delay)
+            _mark_submitted(job_id, settings)  # the retry is this job's message: the sweeper need not send another
             raise self.retry(exc=exc, countdown=delay, max_retries=settings.task_max_retries)
         if is_transient(exc):  # retries used up: the job waits, queued, for the API's sweeper
             log.error("job %s: giving up retries after %s; it stays queued", job_id, type(exc).__name__)
         raise
-    log.info("job %s: %s", job_id, state)
+    log.info("task finished", extra={"job_id": job_id, "state": state, "retries": self.request.retries,
+                                     "redelivered": bool((self.request.delivery_info or {}).get("redelivered"))})
     return state
 
 
@@ -260,9 +298,22 @@ def _redis(settings: Settings) -> Any | None:
     with _redis_lock:
         if url not in _redis_clients:
             import redis
+            from redis.backoff import ExponentialBackoff
+            from redis.retry import Retry
 
-            _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+            # Two quick retries ride out a blip; redis-py's default (seconds of retrying) would hold an HTTP request.
+            _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2,
+                                                       retry=Retry(ExponentialBackoff(cap=0.5, base=0.1), 2))
         return _redis_clients[url]
+
+
+def _mark_submitted(job_id: str, settings: Settings, *, only_new: bool = False) -> bool:
+    """Set the job's "message on its way" mark; with only_new, False if it was already set."""
+    client = _redis(settings)
+    if client is None:
+        return True
+    ok = client.set(_SUBMITTED_KEY.format(job_id), "1", nx=only_new, ex=int(settings.broker_visibility_timeout_s))
+    return bool(ok)
 
 
 def _forget_submitted(job_id: str, settings: Settings) -> None:
@@ -284,27 +335,30 @@ def submit(job_id: str, settings: Settings) -> bool:
     """
     if _settings is None or app.conf.broker_url != settings.broker_url:
         configure(settings)
-    key = _SUBMITTED_KEY.format(job_id)
     try:
-        client = _redis(settings)
-        if client is not None and not client.set(key, "1", nx=True, ex=int(settings.broker_visibility_timeout_s)):
+        if not _mark_submitted(job_id, settings, only_new=True):
             return False  # a message for this job is already on its way
-        check_task.apply_async(
-            args=[job_id], queue=QUEUE, retry=True,
-            retry_policy={"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 2},
-        )
-        return True
     except Exception as exc:
         if not is_transient(exc):
             raise
         log.warning("broker unreachable (%s); job %s stays queued and is submitted again later", exc, job_id)
         return False
-
-
-def queue_depth(settings: Settings) -> int | None:
-    """Messages waiting in the broker (None without a Redis broker): the workers' backlog, for metrics."""
-    client = _redis(settings)
-    return None if client is None else int(client.llen(QUEUE))
+    try:
+        check_task.apply_async(
+            args=[job_id], queue=QUEUE,
+            # No time limits in the message: Celery would stamp the submitter's (the API's) and they would override
+            # the worker's. The worker that runs the claim knows how fast it is; its settings decide.
+            time_limit=None, soft_time_limit=None,
+            retry=True,
+            retry_policy={"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 2},
+        )
+        return True
+    except Exception as exc:
+        _forget_submitted(job_id, settings)  # nothing was sent: the next sweep must be free to send it
+        if not is_transient(exc):
+            raise
+        log.warning("broker unreachable (%s); job %s stays queued and is submitted again later", exc, job_id)
+        return False
 
 
 # --- the worker --------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable
@@ -70,7 +71,10 @@ def display_name(raw: str | None) -> str:
 
 
 def human_bytes(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"
 
 
 def _too_large(name: str | None, limit: int) -> UploadError:
@@ -239,7 +243,10 @@ def make_thumbnail(src: Path, dest: Path, max_pixels: int, size: int = THUMB_PX)
                 pdf.close()
         else:
             _register_heif()
-            with Image.open(src) as im:
+            with warnings.catch_warnings():  # Pillow's bomb warning: the pixel count is checked right below
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                im = Image.open(src)
+            with im:
                 if im.width * im.height > max_pixels:
                     return False
                 im.draft("RGB", (size, size))  # JPEG: decode at a fraction of the size

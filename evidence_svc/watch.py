@@ -46,12 +46,20 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
-from .claim_folder import (CLAIM_TOML, READY_MARKER, ClaimFolderError, is_ignored, is_partial, list_evidence,
-                           load_claim_folder)
+from .claim_folder import (
+    CLAIM_TOML,
+    READY_MARKER,
+    ClaimFolder,
+    ClaimFolderError,
+    is_ignored,
+    is_partial,
+    list_evidence,
+    load_claim_folder,
+)
 from .config import Settings
 from .errors import UsageError
 from .model import Claim
@@ -113,10 +121,8 @@ def _fingerprint(inputs: list[dict]) -> str:
     return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()
 
 
-def process_claim(job: Job) -> Result:
-    """Hash the inputs, check the claim and write its set into `job.stage` (without the manifest)."""
-    started = time.perf_counter()
-    folder = job.folder
+def read_inputs(folder: Path) -> tuple[ClaimFolder | None, ClaimFolderError | None, list[dict]]:
+    """The claim folder, or why it cannot be read, and its inputs (claim.toml first) with their hashes."""
     try:
         claim_folder, problem = load_claim_folder(folder), None
         paths, names = claim_folder.files, claim_folder.names
@@ -131,7 +137,30 @@ def process_claim(job: Job) -> Result:
         except ClaimFolderError:
             pass
         names = [p.relative_to(folder).as_posix() for p in paths]
-    inputs = [{"name": n, "sha256": _sha256(p), "bytes": p.stat().st_size} for p, n in zip(paths, names)]
+    inputs = []
+    for path, name in zip(paths, names):
+        try:
+            inputs.append({"name": name, "sha256": _sha256(path), "bytes": path.stat().st_size})
+        except OSError as exc:  # e.g. no read permission: an error.txt, not a retry loop
+            inputs.append({"name": name, "sha256": f"unreadable: {exc.strerror}", "bytes": 0})
+            problem = problem or ClaimFolderError(path, f"cannot read the file ({exc.strerror})",
+                                                  f"无法读取文件（{exc.strerror}）")
+    if problem is None:
+        # A shared inbox must not become a way to read any file on this machine into a bundle.
+        root = folder.resolve()
+        outside = [n for p, n in zip(claim_folder.files, claim_folder.names) if not p.resolve().is_relative_to(root)]
+        if outside:
+            problem = ClaimFolderError(folder / CLAIM_TOML, f"files outside the claim folder: {', '.join(outside)}",
+                                       f"文件不在索赔文件夹内：{', '.join(outside)}")
+        elif not claim_folder.files:
+            problem = ClaimFolderError(folder, "no evidence files in the folder", "文件夹中没有证据文件")
+    return claim_folder, problem, inputs
+
+
+def process_claim(job: Job) -> Result:
+    """Hash the inputs, check the claim and write its set into `job.stage` (without the manifest)."""
+    started = time.perf_counter()
+    claim_folder, problem, inputs = read_inputs(job.folder)
     result = Result(name=job.name, status="done", fingerprint=_fingerprint(inputs), inputs=inputs)
     prev = job.previous or {}
     if prev.get("fingerprint") == result.fingerprint and (prev.get("status") == "done" or
@@ -139,49 +168,41 @@ def process_claim(job: Job) -> Result:
         result.status = "unchanged"  # same bytes (a touch, a copy over itself); a failed set is retried on upgrade
         return result
     job.stage.mkdir(parents=True)
-    if problem is None:
-        # A shared inbox must not become a way to read any file on this machine into a bundle.
-        root = folder.resolve()
-        outside = [n for p, n in zip(claim_folder.files, claim_folder.names) if not p.resolve().is_relative_to(root)]
-        if outside:
-            problem = ClaimFolderError(folder, f"files outside the claim folder: {', '.join(outside)}",
-                                       f"文件不在索赔文件夹内：{', '.join(outside)}")
-        elif not claim_folder.files:
-            problem = ClaimFolderError(folder, "no evidence files in the folder", "文件夹中没有证据文件")
     try:
         if problem is not None:
             raise problem
         result.read_sha256, result.summary = _check_and_write(claim_folder, job)
         result.claim = claim_folder.claim
     except ClaimFolderError as err:
-        where = err.path.relative_to(folder).as_posix() if err.path.is_relative_to(folder) else str(err.path)
-        where = f"{where}: " if where != "." else ""
-        result.status, result.reason = "error", f"{where}{err.reason}"
-        _write(job.stage / "error.txt", _error_text(job.name, result.reason, f"{where}{err.reason_zh}"))
+        _write_error(job, result, err)
     except Exception as exc:  # our bug or a broken environment: say so in the outbox and carry on with others
-        result.status, result.reason = "error", f"internal error: {type(exc).__name__}: {exc}"
-        _write(job.stage / "error.txt", _error_text(job.name, result.reason, f"内部错误：{type(exc).__name__}: {exc}"))
+        _write_error(job, result, ClaimFolderError(job.folder, f"internal error: {type(exc).__name__}: {exc}",
+                                                   f"内部错误：{type(exc).__name__}: {exc}"))
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 
 
+def _write_error(job: Job, result: Result, err: ClaimFolderError) -> None:
+    folder = job.folder
+    where = err.path.relative_to(folder).as_posix() if err.path.is_relative_to(folder) else str(err.path)
+    where = f"{where}: " if where != "." else ""
+    result.status, result.reason = "error", f"{where}{err.reason}"
+    _write(job.stage / "error.txt", _error_text(job.name, result.reason, f"{where}{err.reason_zh}"))
+
+
 def _check_and_write(claim_folder, job: Job) -> tuple[list[str], dict]:
+    from .bundle import build_bundle
     from .pipeline import check_claim
     from .replies import earlier_replies
 
     settings, claim = job.settings, claim_folder.claim
     earlier = earlier_replies(settings, claim) if claim.reply else []  # as `evidence lint` does: reply-reused
     report = check_claim(claim, claim_folder.files, settings, names=claim_folder.names, earlier_replies=earlier)
-    try:
-        from .bundle import build_bundle
-    except ImportError:  # the bundle stage is optional while it is being written
-        build_bundle = None
-    if build_bundle is not None:
-        by_sha = {fr.sha256: p for fr, p in zip(report.files, claim_folder.files)}
-        built = build_bundle(report, by_sha, job.stage / "bundle.pdf", settings)
-        report.bundle = built.info.model_copy(update={"path": "bundle.pdf"})  # relative: the folder gets renamed
-        report.claim_findings.extend(built.findings)
-        report.summarise()
+    by_sha = {fr.sha256: p for fr, p in zip(report.files, claim_folder.files)}
+    built = build_bundle(report, by_sha, job.stage / "bundle.pdf", settings)
+    report.bundle = built.info.model_copy(update={"path": "bundle.pdf"})  # relative: the folder gets renamed
+    report.claim_findings.extend(built.findings)
+    report.summarise()
     _write(job.stage / "report.json", report.to_json() + "\n")
     _write(job.stage / "report.txt", _report_text(report))
     return [fr.sha256 for fr in report.files], report.summary.model_dump()
@@ -293,7 +314,7 @@ def _recover(out: Path, log) -> None:
 
 def _lock(out: Path):
     """One watcher per outbox: two would commit over each other."""
-    handle = open(out / LOCK, "a+")
+    handle = open(out / LOCK, "a+")  # noqa: SIM115 -- held open for the whole run: the lock lives with it
     try:
         import fcntl
 
@@ -305,6 +326,15 @@ def _lock(out: Path):
         raise UsageError(f"{out}: another `evidence watch` is already writing to this outbox",
                          f"{out}：已有另一个 `evidence watch` 正在写入该输出文件夹") from None
     return handle
+
+
+@dataclass
+class Running:
+    future: Future
+    job: Job
+    signature: tuple  # the folder as it was when it settled
+    pool: ProcessPoolExecutor
+    alone: bool  # run with nothing else in the pool (a suspect of an earlier crash)
 
 
 # --- scanning the inbox ----------------------------------------------------------------------------------------
@@ -376,7 +406,7 @@ class Events:
     def __call__(self, event: str, **fields) -> None:
         with self._lock:
             if not self.tty:
-                line = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "event": event,
+                line = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event,
                         "run": self.run, **fields}
                 sys.stdout.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
                 sys.stdout.flush()  # one line per event, so a killed watcher's log ends on a whole line
@@ -394,7 +424,10 @@ class Events:
                     f"{f['skipped']} 个仍在写入 — {f['seconds']:.1f} 秒")
             elif event not in ("claim.queued", "claim.unchanged"):
                 text = " ".join(f"{k}={v}" for k, v in fields.items() if k not in ("fingerprint",))
-                self.progress.console.log(f"{event} {text}", highlight=False)
+                from rich.markup import escape
+
+                self.progress.console.print(f"[dim]{datetime.now():%H:%M:%S}[/] {event} {escape(text)}",
+                                            highlight=False)
 
     def close(self) -> None:
         if self.progress is not None:
@@ -417,7 +450,7 @@ def run_watch(inbox: Path, out: Path, settings: Settings, *, once: bool, settle:
     if move_done:
         move_done.mkdir(parents=True, exist_ok=True)
     lock = _lock(out)
-    run = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{os.getpid()}"
+    run = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}"
     log = Events(run, sys.stdout.isatty())
     watcher = _Watcher(inbox, out, settings, once, max(settle, 0.0), poll, move_done, log)
     try:
@@ -434,7 +467,9 @@ class _Watcher:
         self.settings = settings.model_copy(update={"workers": 1})  # one claim per worker, its pages in-process
         self.workers = max(1, settings.workers)
         self.folders: dict[str, Folder] = {}
-        self.inflight: dict[str, tuple[Future, Job, tuple]] = {}
+        self.inflight: dict[str, Running] = {}
+        self.suspects: set[tuple[str, str]] = set()  # (name, stat key) of folders running when a worker died
+        self.inbox_lost = False
         self.summary = WatchSummary()
         self.wake, self.stop = threading.Event(), threading.Event()
         self.started = time.monotonic()
@@ -445,13 +480,7 @@ class _Watcher:
         self.log("watch.start", inbox=str(self.inbox), out=str(self.out), mode=mode, settle=self.settle,
                  workers=self.workers, version=__version__)
         previous_handlers = self._install_signals()
-        ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-        if sys.platform != "win32":
-            # Workers fork from a clean single-threaded server (this process runs a watcher thread, and fork()
-            # with threads can deadlock); the server imports the pipeline once, so a worker starts warm.
-            ctx.set_forkserver_preload(["evidence_svc.watch", "evidence_svc.pipeline", "evidence_svc.bundle"])
-        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init,
-                                   initargs=(os.getpid(),))
+        self.pool = self._new_pool()
         thread = None if self.once else threading.Thread(target=self._watch_files, daemon=True)
         try:
             if thread:
@@ -462,9 +491,8 @@ class _Watcher:
                 now = time.monotonic()
                 ready = [] if self.stop.is_set() else self._scan(now)
                 for name in ready:
-                    if len(self.inflight) >= self.workers * 2:
-                        break  # keep the queue short: folders stay in the scan, so later changes are seen first
-                    self._submit(pool, name)
+                    if not self._submit_next(name):
+                        break
                 self._collect()
                 if self.once:
                     pending = {n for n in pending if n in self.folders and not self._resolved(n, now)}
@@ -481,11 +509,20 @@ class _Watcher:
                 self.wake.clear()
         finally:
             self.stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=True, cancel_futures=True)
             self._restore_signals(previous_handlers)
         self.summary.seconds = round(time.monotonic() - self.started, 3)
         self.log("watch.summary", **asdict(self.summary))
         return self.summary
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+        if sys.platform != "win32":
+            # Workers fork from a clean single-threaded server (this process runs a watcher thread, and fork()
+            # with threads can deadlock); the server imports the pipeline once, so a worker starts warm.
+            ctx.set_forkserver_preload(["evidence_svc.watch", "evidence_svc.pipeline", "evidence_svc.bundle"])
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init,
+                                   initargs=(os.getpid(),))
 
     # -- scanning and settling
 
@@ -494,7 +531,14 @@ class _Watcher:
 
     def _scan(self, now: float) -> list[str]:
         """Update every folder's settle state; return the names ready to be processed, oldest quiet first."""
-        dirs = _claim_dirs(self.inbox, self._excluded())
+        try:
+            dirs = _claim_dirs(self.inbox, self._excluded())
+        except OSError as exc:  # a network share that went away: keep what we know and wait for it to return
+            if not self.inbox_lost:
+                self.log("watch.inbox-unavailable", reason=str(exc))
+            self.inbox_lost = True
+            return []
+        self.inbox_lost = False
         for gone in set(self.folders) - set(dirs):
             del self.folders[gone]
         ready = []
@@ -506,8 +550,9 @@ class _Watcher:
             if name in self.inflight or not signature:
                 continue
             key = _stat_key(signature)
-            if state.handled == key:
-                continue
+            if state.handled == key and (self.out / name / MANIFEST).exists():
+                continue  # (a deleted outbox set makes the folder count as new: the way to force a re-run)
+            state.handled = ""
             if state.compared != key:
                 manifest = read_manifest(self.out / name)
                 if manifest and manifest.get("stat_key") == key and self._final(manifest):
@@ -545,11 +590,10 @@ class _Watcher:
     def _tick(self) -> float:
         if self.inflight or self.once:
             return min(0.25, max(self.settle / 4, 0.05))
-        waiting = [s.quiet_since + self.settle for s in self.folders.values()
-                   if s.signature and s.handled != _stat_key(s.signature)]
-        if waiting:
-            return max(0.05, min(waiting) - time.monotonic() + 0.01)
-        return self.poll or EVENT_RESCAN_S
+        now = time.monotonic()
+        settling = [s.quiet_since + self.settle - now for s in self.folders.values()
+                    if s.signature and s.handled != _stat_key(s.signature) and not s.waiting_logged]
+        return max(0.05, min([*settling, self.poll or EVENT_RESCAN_S]) + 0.01)
 
     def _watch_files(self) -> None:
         """Wake the loop on any change in the inbox; the scan decides what it means (events can be lost)."""
@@ -566,34 +610,63 @@ class _Watcher:
 
     # -- running claims
 
-    def _submit(self, pool: ProcessPoolExecutor, name: str) -> None:
+    def _submit_next(self, name: str) -> bool:
+        """Queue one ready folder; False when nothing more may be queued now."""
+        if any(r.alone for r in self.inflight.values()):
+            return False  # a suspect runs alone, so that a second crash can be pinned on it
+        if len(self.inflight) >= self.workers * 2:
+            return False  # keep the queue short: folders stay in the scan, so later changes are seen first
         state = self.folders[name]
+        key = _stat_key(state.signature)
+        alone = (name, key) in self.suspects
+        if alone and self.inflight:
+            return True  # wait for the pool to empty; others may go first
         job = Job(name=name, folder=self.inbox / name, stage=self.out / (STAGE + secrets.token_hex(6)),
-                  stat_key=_stat_key(state.signature), settings=self.settings, previous=read_manifest(self.out / name))
-        future = pool.submit(process_claim, job)
+                  stat_key=key, settings=self.settings, previous=read_manifest(self.out / name))
+        future = self.pool.submit(process_claim, job)
         future.add_done_callback(lambda _: self.wake.set())
-        self.inflight[name] = (future, job, state.signature)
+        self.inflight[name] = Running(future, job, state.signature, self.pool, alone)
         self.log("claim.queued", claim=name)
+        return not alone
 
     def _cancel_queued(self) -> None:
-        for name, (future, job, _) in list(self.inflight.items()):
-            if future.cancel():  # not started: nothing was written
+        for name, running in list(self.inflight.items()):
+            if running.future.cancel():  # not started: nothing was written
                 del self.inflight[name]
 
     def _collect(self) -> None:
-        for name, (future, job, signature) in list(self.inflight.items()):
-            if not future.done():
+        for name, running in list(self.inflight.items()):
+            if not running.future.done():
                 continue
             del self.inflight[name]
             try:
-                result = future.result()
-            except Exception as exc:  # the worker died (killed, out of memory): try again after the settle time
-                shutil.rmtree(job.stage, ignore_errors=True)
-                self.log("claim.retry", claim=name, reason=f"{type(exc).__name__}: {exc}")
-                if name in self.folders:
-                    self.folders[name].quiet_since = time.monotonic()
+                result = running.future.result()
+            except Exception as exc:  # the worker died (killed, out of memory, a crash in a native library)
+                self._worker_died(running, exc)
                 continue
-            self._finish(job, result, signature)
+            self._finish(running.job, result, running.signature)
+
+    def _worker_died(self, running: Running, exc: Exception) -> None:
+        """A dead worker breaks the pool and every claim in it. Each of those runs again, a suspect alone; a
+        suspect that kills a worker while running alone gets error.txt instead of a retry loop."""
+        job, reason = running.job, f"{type(exc).__name__}: {exc}"
+        shutil.rmtree(job.stage, ignore_errors=True)
+        if running.pool is self.pool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+        key = (job.name, job.stat_key)
+        if not running.alone:
+            self.suspects.add(key)
+            self.log("claim.retry", claim=job.name, reason=reason)
+            return
+        self.suspects.discard(key)
+        _, _, inputs = read_inputs(job.folder)
+        result = Result(name=job.name, status="done", fingerprint=_fingerprint(inputs), inputs=inputs)
+        job.stage.mkdir(parents=True)
+        _write_error(job, result, ClaimFolderError(
+            job.folder, f"the checker process died on this folder twice ({reason})",
+            f"检查进程在处理该文件夹时两次异常退出（{reason}）"))
+        self._finish(job, result, running.signature)
 
     def _finish(self, job: Job, result: Result, signature: tuple) -> None:
         name = job.name
@@ -614,9 +687,10 @@ class _Watcher:
         manifest = {"schema": MANIFEST_SCHEMA, "claim": name, "status": result.status,
                     "fingerprint": result.fingerprint, "stat_key": job.stat_key, "inputs": result.inputs,
                     "run": self.log.run, "version": __version__,
-                    "processed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "processed_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "seconds": result.seconds, "summary": result.summary, "reason": result.reason or None}
         _commit(job.stage, self.out / name, manifest)
+        self.suspects.discard((name, job.stat_key))
         if state is not None:
             state.handled = job.stat_key
         files = sum(i["name"] != CLAIM_TOML for i in result.inputs)

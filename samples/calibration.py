@@ -11,7 +11,6 @@ import hashlib
 import io
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ from samples.render import chrome, degrade, layouts, pdfs, photo
 from samples.render.sheet import Sheet
 from samples.render.style import Style, random_style
 from samples.scenario import Scenario, make_scenario
-from samples.truth import FILE_RULE_CODES, cut_text, expected_codes, facts_from_sheet
+from samples.truth import cut_text, expected_codes, facts_from_sheet
 
 URLS = {"UPS": "https://www.ups.com/track?loc=en_US", "USPS": "https://tools.usps.com/go/TrackConfirmAction",
         "FedEx": "https://www.fedex.com/fedextrack/", "DHL": "https://www.dhl.com/track",
@@ -47,7 +46,7 @@ class Recipe:
     v1: bool = False  # part of the first, smaller release
 
 
-def _rngs(seed: int, name: str) -> tuple[random.Random, np.random.Generator]:
+def rngs_for(seed: int, name: str) -> tuple[random.Random, np.random.Generator]:
     h = int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:8], "big")
     return random.Random(h), np.random.default_rng(h)
 
@@ -96,7 +95,8 @@ def render_screenshot(r: Recipe, sc: Scenario, rng: random.Random) -> Sheet:
         return body
     css_w = scr.css_width if r.layout != "refund" else min(scr.css_width, 1000)
     body = _body(sc, r.layout, style, css_w, o)
-    url = URLS[sc.carrier] if r.layout == "tracking" else f"https://www.{layouts.SITE[sc.loc.marketplace]}/gp/your-account"
+    site = layouts.SITE[sc.loc.marketplace]
+    url = URLS[sc.carrier] if r.layout == "tracking" else f"https://www.{site}/gp/your-account"
     return chrome.desktop(body, scr, style, sc.loc, clock, url, TITLES[r.layout], os_style="mac" if r.frame == "mac"
                           else "win", taskbar_dark=rng.random() < 0.7)
 
@@ -186,14 +186,14 @@ def _small_crop(s: Sheet, o: dict) -> Sheet:
     return degrade.safe_crop(s, (x0, y0, x1, y1), pad)
 
 
-def _encode(img: Image.Image, fmt: str, quality: int | None) -> bytes:
+def encode_image(img: Image.Image, fmt: str, quality: int | None) -> bytes:
     buf = io.BytesIO()
     if fmt == "jpeg":
         return degrade.jpeg_bytes(img, quality or 88)
     if fmt == "webp":
         img.save(buf, "WEBP", quality=quality or 85, method=4)
     else:
-        img.save(buf, "PNG", optimize=False, compress_level=6)
+        img.save(buf, "PNG", optimize=False, compress_level=3)
     return buf.getvalue()
 
 
@@ -212,7 +212,7 @@ def _claim_for(r: Recipe, sc: Scenario, rng: random.Random) -> tuple[str, list[s
 
 
 def build(r: Recipe, seed: int, outdir: Path) -> dict:
-    rng, nrng = _rngs(seed, r.name)
+    rng, nrng = rngs_for(seed, r.name)
     if r.layout == "file_rule":
         from samples.file_rules import build_file_rule
         return build_file_rule(r, rng, nrng, outdir)
@@ -243,7 +243,7 @@ def build(r: Recipe, seed: int, outdir: Path) -> dict:
             blur = lambda x: degrade.motion(x, r.opts.get("length", 25), r.opts.get("angle", 10))  # noqa: E731
             meta.update(defect="blurry", readable=False)
             meta["notes"] = ["camera shake (the date watermark is stamped sharp afterwards)"]
-        s = _label_photo(r, sc, rng, nrng, blur=blur)
+        s = render_label_photo(r, sc, rng, nrng, blur=blur)
         if r.variant == "ts_cut":
             s = _cut(s, "watermark", r.opts.get("side", "right"), r.opts.get("frac", 0.5))
             meta["notes"].append("camera watermark cut at the edge")
@@ -254,7 +254,7 @@ def build(r: Recipe, seed: int, outdir: Path) -> dict:
     meta["cut_text"] = _check_cut_text(r, s)
     exp, absent = expected_codes(facts, cut, claim_order, claim_tracking, readable=meta["readable"],
                                  defect=meta["defect"])
-    data = _encode(s.img, meta["format"], meta["quality"])
+    data = encode_image(s.img, meta["format"], meta["quality"])
     meta["text_px"] = round(s.text_px, 1)
     return _write(r, outdir, data, meta["format"], sc, claim_order, claim_tracking, facts, exp, absent, meta,
                   cut=cut, size=s.size)
@@ -269,7 +269,7 @@ def _check_cut_text(r: Recipe, s: Sheet) -> list[str]:
     return cut
 
 
-def _label_photo(r: Recipe, sc: Scenario, rng: random.Random, nrng: np.random.Generator, blur=None) -> Sheet:
+def render_label_photo(r: Recipe, sc: Scenario, rng: random.Random, nrng: np.random.Generator, blur=None) -> Sheet:
     """The parcel photo; `blur` (Sheet -> Sheet) is applied before the camera stamps its date watermark, which
     therefore stays sharp on a shaken or defocused photo, as on real cameras."""
     o = r.opts
@@ -338,9 +338,8 @@ def _write(r: Recipe, outdir: Path, data: bytes, fmt: str, sc: Scenario, claim_o
         "expect_codes": exp, "absent_codes": absent, "facts": facts, "cut_timestamps": cut or [],
         "facts_reliable": bool(meta.get("readable")), "width": size[0] if size else None,
         "height": size[1] if size else None, "text_px": meta.get("text_px"), "dpi": meta.get("dpi"),
-        "cut_text": meta.get("cut_text", []), "notes": "; ".join(meta.get("notes", [])), "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+        "cut_text": meta.get("cut_text", []), "notes": "; ".join(meta.get("notes", [])),
+        "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
         "opened_at": "2026-11-24T09:00:00Z", "delivered": sc.delivered, "_fmt": fmt,
     }
 
-
-_ = (timedelta, FILE_RULE_CODES)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from samples.calibration import Recipe, _encode, _label_photo, _rngs, apply_variant, render_scan, render_screenshot
+from samples.calibration import Recipe, encode_image, render_label_photo, rngs_for, apply_variant, render_scan, render_screenshot
 from samples.locales import amount_str
 from samples.render import degrade, pdfs
 from samples.scenario import CLAIM_OPENED, Scenario, make_scenario
-from samples.truth import expected_codes, facts_from_sheet
+from samples.truth import cut_text, expected_codes, facts_from_sheet
 
 OPENED_AT = CLAIM_OPENED.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -53,7 +53,7 @@ class _Claim:
         folder.mkdir(parents=True, exist_ok=True)
 
     def _rng(self, name: str) -> tuple[random.Random, np.random.Generator]:
-        return _rngs(self.seed, f"{self.folder.name}/{name}")
+        return rngs_for(self.seed, f"{self.folder.name}/{name}")
 
     def screenshot(self, name: str, layout: str, frame: str, variant: str = "clean", sc: Scenario | None = None,
                    **opts) -> None:
@@ -72,13 +72,15 @@ class _Claim:
         if variant == "blurry_motion":
             blur = lambda x: degrade.motion(x, opts.get("length", 29), opts.get("angle", 12))  # noqa: E731
             meta.update(defect="blurry", readable=False)
-        s = _label_photo(r, self.sc, rng, nrng, blur=blur)
+        s = render_label_photo(r, self.sc, rng, nrng, blur=blur)
         self._add(name, s, meta)
 
     def _add(self, name: str, s, meta: dict) -> None:
         ext = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}[meta["format"]]
-        (self.folder / (name + ext)).write_bytes(_encode(s.img, meta["format"], meta["quality"]))
+        (self.folder / (name + ext)).write_bytes(encode_image(s.img, meta["format"], meta["quality"]))
         facts, cut = facts_from_sheet(s)
+        if cut_text(s) and not cut:
+            raise RuntimeError(f"{self.folder.name}/{name}: text cut by the image edge: {cut_text(s)[:3]}")
         exp, absent = expected_codes(facts, cut, self.sc.order_id, [self.sc.tracking], readable=meta["readable"],
                                      defect=meta["defect"])
         self.files.append(name + ext)
@@ -130,7 +132,7 @@ def generate_claims(root: Path, seed: int = 7) -> list[str]:
     c.pdf("erstattungsbeleg", data, facts)
     r = Recipe("kassenbeleg_scan", "de", "DE", "pdf_scan", "none", "clean", {"dpi": 150, "render_dpi": 150,
                                                                              "quality": 70})
-    rr, nr = _rngs(seed, "de_refund_not_received/scan")
+    rr, nr = rngs_for(seed, "de_refund_not_received/scan")
     data, page, meta = render_scan(r, sc, rr, nr)
     c.pdf("erstattung_scan", data, {}, page=page, meta=meta)
     c.screenshot("bestellung", "order", "desktop", screen=(1280, 800, 1.0), dark=False)

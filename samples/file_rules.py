@@ -7,6 +7,7 @@ Encryption uses RC4 (R=4, no AES) because AES draws a random IV and the set must
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 import zipfile
@@ -18,7 +19,7 @@ from PIL import Image
 
 from samples.render import pdfs
 from samples.scenario import make_scenario
-from samples.truth import FILE_RULE_CODES, expected_codes
+from samples.truth import expected_codes
 
 
 def _pike_bytes(pdf: pikepdf.Pdf, **kw) -> bytes:
@@ -138,14 +139,13 @@ def build_file_rule(r, rng: random.Random, nrng: np.random.Generator, outdir: Pa
         raise ValueError(kind)
     if not absent and expect and expect[0] in ("encrypted-pdf", "image-too-large", "file-too-large"):
         absent = ["corrupt-file", "unsupported-format"]  # well-formed files: only their own rule applies
-    _ = FILE_RULE_CODES
     fname = r.name + ext
     (outdir / fname).write_bytes(data)
-    import hashlib
     return {
         "file": fname, "marketplace": r.market, "lang": r.lang, "layout": "file_rule", "frame": "none",
         "variant": kind, "group": r.group, "order_id": claim_order, "claim_tracking": claim_tracking,
         "expect_codes": sorted(expect), "absent_codes": absent, "facts": facts, "cut_timestamps": [],
+        "cut_text": [],
         "facts_reliable": kind.startswith("active_"), "width": None, "height": None, "text_px": None, "dpi": None,
         "notes": notes, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
         "opened_at": "2026-11-24T09:00:00Z", "delivered": True, "_fmt": ext.lstrip("."),

@@ -8,6 +8,7 @@ depends only on (seed, file name), so the bytes do not depend on the number of w
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -50,7 +51,6 @@ def _build_dup(r: Recipe, original: dict, outdir: Path) -> dict:
             rec["text_px"] = round(rec["text_px"] * f, 1)
     fname = r.name + ext
     (outdir / fname).write_bytes(data)
-    import hashlib
     rec.update(file=fname, variant=r.variant, group=r.group, notes=note, duplicate_of=original["file"],
                sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
     rec["expect_codes"] = sorted(set(rec["expect_codes"]) | {"duplicate-file"})
@@ -66,7 +66,6 @@ def generate_calibration(outdir: Path, seed: int = 7, v1_only: bool = False, wor
     todo = [r for r in recipes() if r.v1 or not v1_only]
     plain = [r for r in todo if r.layout != "dup"]
     workers = workers or min(os.cpu_count() or 1, 4)
-    # largest-first keeps both workers busy to the end
     with ProcessPoolExecutor(max_workers=workers) as pool:
         records = list(pool.map(_build_one, [(r, seed, str(outdir)) for r in plain], chunksize=1))
     by_name = {r.name: rec for r, rec in zip(plain, records)}
@@ -80,6 +79,11 @@ def generate_calibration(outdir: Path, seed: int = 7, v1_only: bool = False, wor
         for rec in out:
             f.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
     (outdir / "SUMMARY.txt").write_text(summary(out), encoding="utf-8")
+    # markers others wait for: v1 = the first small release (its files are a subset of the full set), v2 = full
+    stamp = f"seed={seed} files={len(out)}\n"
+    (outdir / "READY_v1").write_text(stamp, encoding="utf-8")
+    if not v1_only:
+        (outdir / "READY_v2").write_text(stamp, encoding="utf-8")
     return out
 
 

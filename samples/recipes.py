@@ -43,6 +43,11 @@ def recipes() -> list[Recipe]:
         add(R(f"{m}_tracking_dark", lang, mk, "tracking", "desktop", "dark", dark=True, v1=i == 0))
         add(R(f"{m}_messages_dark_phone", lang, mk, "messages", "phone", "dark", dark=True))
         add(R(f"{m}_order_mac", lang, mk, "order", "mac"))
+    # in transit: a delivery fact without a delivered scan (what `no-delivery-proof` is about)
+    add(R("us_tracking_in_transit", "en", "US", "tracking", "desktop", delivered=False))
+    add(R("de_tracking_in_transit_phone", "de", "DE", "tracking", "phone", delivered=False))
+    add(R("jp_tracking_in_transit", "ja", "JP", "tracking", "desktop", delivered=False))
+    add(R("cn_order_in_transit", "zh", "CN", "order", "desktop", delivered=False))
     for lang, mk in [("en", "UK"), ("fr", "FR")]:
         m = SHORT[mk]
         add(R(f"{m}_tracking_desktop", lang, mk, "tracking", "desktop", v1=mk == "UK"))
@@ -70,9 +75,11 @@ def recipes() -> list[Recipe]:
     add(R("lowres_down_de_order", "de", "DE", "order", "desktop", "lowres_down", text_px=7.5))
     add(R("lowres_down_jp_refund_phone", "ja", "JP", "refund", "phone", "lowres_down", text_px=8.0))
     add(R("lowres_down_cn_tracking", "zh", "CN", "tracking", "desktop", "lowres_down", text_px=7.0))
-    add(R("lowres_zoomedout_us_order", "en", "US", "order", "desktop", "lowres_tiny_css", v1=True, screen=(2560, 1440, 1.0),
+    add(R("lowres_zoomedout_us_order", "en", "US", "order", "desktop", "lowres_tiny_css", v1=True,
+          screen=(2560, 1440, 1.0),
           base_css=6.0, density=0.8))
-    add(R("lowres_zoomedout_fr_tracking", "fr", "FR", "tracking", "desktop", "lowres_tiny_css", screen=(1920, 1080, 1.0),
+    add(R("lowres_zoomedout_fr_tracking", "fr", "FR", "tracking", "desktop", "lowres_tiny_css",
+          screen=(1920, 1080, 1.0),
           base_css=6.5))
     add(R("lowres_pdf72_de_refund", "de", "DE", "pdf_scan", "none", v1=True, dpi=72))
     add(R("lowres_pdf72_us_tracking", "en", "US", "pdf_scan", "none", dpi=72, doc="tracking"))
@@ -107,11 +114,24 @@ def recipes() -> list[Recipe]:
     add(R("tsmissing_cn_messages", "zh", "CN", "messages", "none", "ts_missing", no_dates=True, css_width=800))
     add(R("tsmissing_us_label_photo", "en", "US", "label_photo", "none", "ts_missing", no_dates=True, v1=True))
 
+    add(R("tsmissing_uk_order", "en", "UK", "order", "none", "ts_missing", no_dates=True, css_width=1100))
+    add(R("tsmissing_fr_refund", "fr", "FR", "refund", "none", "ts_missing", no_dates=True, css_width=900))
+    add(R("tsmissing_jp_tracking", "ja", "JP", "tracking", "none", "ts_missing", no_dates=True, css_width=1000))
+    add(R("tsmissing_de_label_photo", "de", "DE", "label_photo", "none", "ts_missing", no_dates=True))
+    add(R("tsmissing_us_messages_dark", "en", "US", "messages", "none", "ts_missing", no_dates=True, dark=True,
+          css_width=700))
+    add(R("tsmissing_cn_order", "zh", "CN", "order", "none", "ts_missing", no_dates=True, css_width=1000))
+
     # ---- order / tracking relation
     add(R("ordermismatch_us_order", "en", "US", "order", "desktop", "order_mismatch", v1=True))
     add(R("ordermismatch_de_refund", "de", "DE", "refund", "desktop", "order_mismatch"))
     add(R("ordermismatch_jp_messages", "ja", "JP", "messages", "phone", "order_mismatch"))
     add(R("ordermismatch_cn_order_phone", "zh", "CN", "order", "phone", "order_mismatch"))
+    add(R("ordermismatch_uk_order_mac", "en", "UK", "order", "mac", "order_mismatch"))
+    add(R("ordermismatch_fr_order_phone", "fr", "FR", "order", "phone", "order_mismatch"))
+    add(R("ordermismatch_us_messages", "en", "US", "messages", "desktop", "order_mismatch"))
+    add(R("ordermismatch_de_order_dark", "de", "DE", "order", "desktop", "order_mismatch", dark=True))
+    add(R("ordermismatch_jp_refund_phone", "ja", "JP", "refund", "android", "order_mismatch"))
     add(R("ordermissing_us_order", "en", "US", "order", "desktop", "order_missing", show_order=False,
           show_tracking=False, v1=True))
     add(R("ordermissing_de_messages", "de", "DE", "messages", "desktop", "order_missing", show_order=False))
@@ -120,6 +140,8 @@ def recipes() -> list[Recipe]:
     add(R("trackingmismatch_us_tracking", "en", "US", "tracking", "desktop", "tracking_mismatch", v1=True))
     add(R("trackingmismatch_de_tracking_phone", "de", "DE", "tracking", "phone", "tracking_mismatch"))
     add(R("trackingmismatch_jp_label_photo", "ja", "JP", "label_photo", "none", "tracking_mismatch"))
+    add(R("trackingmismatch_cn_tracking", "zh", "CN", "tracking", "desktop", "tracking_mismatch"))
+    add(R("trackingmismatch_fr_label_photo", "fr", "FR", "label_photo", "none", "tracking_mismatch"))
     add(R("trackingmismatch_uk_order", "en", "UK", "order", "desktop", "tracking_mismatch"))
 
     # ---- hard negatives: must raise no quality finding
@@ -182,4 +204,21 @@ def recipes() -> list[Recipe]:
     add(R("rule_active_js", "en", "US", fr, "none", "active_js", v1=True))
     add(R("rule_active_launch", "de", "DE", fr, "none", "active_launch"))
     add(R("rule_active_embedded", "ja", "JP", fr, "none", "active_embedded"))
+    # spread the carriers: every carrier of a marketplace appears, in a fixed order
+    seen: dict[str, int] = {}
+    for r in out:
+        if "carrier" not in r.opts and r.layout not in ("dup", "file_rule"):
+            k = seen.get(r.market, 0)
+            r.opts["carrier"] = CARRIER_CYCLE[r.market][k % len(CARRIER_CYCLE[r.market])]
+            seen[r.market] = k + 1
     return out
+
+
+CARRIER_CYCLE = {
+    "US": ["UPS", "USPS", "FedEx", "AmazonLogistics", "DHL", "UPS", "USPS"],
+    "UK": ["RoyalMail", "DHL", "UPS", "RoyalMail"],
+    "DE": ["DeutschePost", "DHL", "UPS", "DeutschePost"],
+    "FR": ["DHL", "UPS", "FedEx"],
+    "JP": ["JapanPost", "Yamato", "JapanPost"],
+    "CN": ["ChinaPost", "YunExpress", "Yanwen"],
+}

@@ -122,7 +122,8 @@ class Scenario:
 
     @property
     def total_cents(self) -> int:
-        return self.subtotal_cents + self.shipping_cents + (0 if self.loc.lang in ("de", "fr", "ja") else self.tax_cents)
+        tax = 0 if self.loc.lang in ("de", "fr", "ja") else self.tax_cents  # prices include VAT there
+        return self.subtotal_cents + self.shipping_cents + tax
 
     @property
     def delivered_event(self) -> Event | None:
@@ -187,29 +188,30 @@ def make_scenario(rng: random.Random, lang: str, marketplace: str, carrier: str 
     return sc
 
 
-# Message bodies carry no dates, amounts or numbers: the facts of a thread are its dated headers and its order ID.
+# Message bodies carry no dates, amounts, numbers or carrier status words ("delivered", "zugestellt", "配達完了",
+# "已签收"): the facts of a thread are its dated headers and its order ID.
 MSG = {
     "en": [("buyer", "Hi, my package has not arrived yet. Can you check where it is?"),
-           ("seller", "Hello {name}, the carrier shows it was delivered to your front door. Could you check "
-                      "with your neighbours?"),
+           ("seller", "Hello {name}, according to the carrier the parcel was left at your front door. Could you "
+                      "check with your neighbours?"),
            ("buyer", "I looked everywhere, it is not here."),
            ("seller", "Sorry about that. We have issued a full refund today, it should appear within a few days.")],
     "de": [("buyer", "Hallo, mein Paket ist noch nicht angekommen."),
-           ("seller", "Hallo {name}, laut {carrier} wurde die Sendung zugestellt. Bitte fragen Sie auch bei "
-                      "Ihren Nachbarn nach."),
+           ("seller", "Hallo {name}, laut {carrier} wurde die Sendung an Ihrer Haustür abgelegt. Bitte fragen "
+                      "Sie auch bei Ihren Nachbarn nach."),
            ("buyer", "Ich habe nichts erhalten, auch nicht beim Nachbarn."),
            ("seller", "Wir haben Ihnen heute den vollen Betrag erstattet.")],
     "fr": [("buyer", "Bonjour, je n'ai toujours pas reçu mon colis."),
-           ("seller", "Bonjour {name}, le transporteur indique que le colis a été livré dans votre boîte aux "
+           ("seller", "Bonjour {name}, selon le transporteur le colis a été déposé dans votre boîte aux "
                       "lettres."),
            ("buyer", "Je n'ai rien trouvé dans ma boîte aux lettres."),
            ("seller", "Nous vous avons remboursé la totalité aujourd'hui.")],
     "ja": [("buyer", "商品がまだ届いていません。確認していただけますか。"),
-           ("seller", "{name}様、配送業者の記録では配達完了となっております。宅配ボックスをご確認ください。"),
+           ("seller", "{name}様、配送業者の記録では宅配ボックスにお届けしております。ご確認をお願いいたします。"),
            ("buyer", "宅配ボックスも確認しましたが、ありませんでした。"),
            ("seller", "本日、全額を返金いたしました。ご迷惑をおかけしました。")],
     "zh": [("buyer", "Hello, I have not received my package yet."),
-           ("seller", "您好，物流显示已经签收，请您向邻居或快递柜确认。"),
+           ("seller", "您好，物流显示包裹已放在门口，请您向邻居或快递柜确认。"),
            ("buyer", "I checked with my neighbours, nothing."),
            ("seller", "我们已全额退款，请注意查收。")],
 }

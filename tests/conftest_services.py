@@ -75,17 +75,30 @@ def _with_database(url: str, name: str) -> str:
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """A Redis database of its own for this session (flushed before and after)."""
-    url = require_redis()
+    """A Redis database of this session's own, empty, flushed again at the end.
+
+    Several test sessions may share one server (a developer's run next to CI's, parallel helpers); each claims a
+    free database number with a lock key, so no session flushes or consumes another's queue.
+    """
     import redis
 
-    # The session uses database 9 of the test server, so a developer's own data in database 0 is never flushed.
-    base, _, _db = url.rpartition("/")
-    url = f"{base}/9"
-    client = redis.Redis.from_url(url)
+    url = require_redis()
+    base = url.rsplit("/", 1)[0]
+    token = uuid.uuid4().hex
+    for db in range(1, 16):  # database 0 is left to whoever uses the server by hand
+        client = redis.Redis.from_url(f"{base}/{db}")
+        if client.set(_LOCK_KEY, token, nx=True, ex=3600):
+            break
+    else:
+        _missing(f"no free Redis database on {base} (all 15 claimed by other test sessions)")
+    keys = [k for k in client.scan_iter(count=1000) if k != _LOCK_KEY.encode()]
+    if keys:
+        client.delete(*keys)  # left by a session that was killed before it cleaned up
+    yield f"{base}/{db}"
     client.flushdb()
-    yield url
-    client.flushdb()
+
+
+_LOCK_KEY = "evidence-test-session"
 
 
 @pytest.fixture

@@ -102,7 +102,8 @@ def files(tmp_path_factory) -> dict[str, Path]:
         pdf.save(d / "js.pdf")
     out["js.pdf"] = d / "js.pdf"
     with pikepdf.open(out["text.pdf"]) as pdf:
-        pdf.attachments["invoice.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ not really", mime_type="application/octet-stream")
+        pdf.attachments["invoice.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ not really",
+                                                                   mime_type="application/octet-stream")
         pdf.save(d / "attached.pdf")
     out["attached.pdf"] = d / "attached.pdf"
 
@@ -125,6 +126,22 @@ def files(tmp_path_factory) -> dict[str, Path]:
     pdf.pages[0].Contents = content
     pdf.save(d / "bomb.pdf")
     out["bomb.pdf"] = d / "bomb.pdf"
+    # The same image hidden one level down, inside a form XObject.
+    form = pikepdf.Stream(pdf, b"q 612 0 0 792 0 0 cm /Im0 Do Q")
+    form.Type, form.Subtype, form.BBox = pikepdf.Name.XObject, pikepdf.Name.Form, [0, 0, 612, 792]
+    form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=bomb))
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Fm0=form))
+    pdf.pages[0].Contents = pikepdf.Stream(pdf, b"/Fm0 Do")
+    pdf.save(d / "nested-bomb.pdf")
+    out["nested-bomb.pdf"] = d / "nested-bomb.pdf"
+
+    with pikepdf.open(out["text.pdf"]) as pdf:  # a link that launches a program
+        launch = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
+        link = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[72, 690, 300, 715],
+                                  A=launch)
+        pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([link]))
+        pdf.save(d / "launch.pdf")
+    out["launch.pdf"] = d / "launch.pdf"
 
     # A 200 x 200 inch page with nothing but vector art: its raster must be shrunk under the pixel limit.
     c = canvas.Canvas(str(d / "poster.pdf"), pagesize=(14400, 14400))
@@ -222,9 +239,10 @@ def test_pdf_page_limit(files, tmp_path_factory):
     assert codes(src.findings) == ["file-too-large"] and "6" in src.findings[0].message
 
 
-def test_embedded_image_bomb_is_refused_from_its_dictionary(files, settings):
+@pytest.mark.parametrize("name", ["bomb.pdf", "nested-bomb.pdf"])
+def test_embedded_image_bomb_is_refused_from_its_dictionary(files, settings, name):
     t0 = time.perf_counter()
-    src = open_source(files["bomb.pdf"], settings)
+    src = open_source(files[name], settings)
     assert codes(src.findings) == ["image-too-large"] and not src.readable
     assert src.findings[0].value == 1_600_000_000
     assert time.perf_counter() - t0 < 2
@@ -301,6 +319,11 @@ def test_embedded_file_is_active_content(files, settings):
     assert "embedded files" in src.findings[0].message and "嵌入文件" in src.findings[0].message_zh
 
 
+def test_launch_action_is_active_content(files, settings):
+    src = open_source(files["launch.pdf"], settings)
+    assert codes(src.findings) == ["active-content"] and "launch actions" in src.findings[0].message
+
+
 def test_plain_pdf_has_no_active_content(files, settings):
     assert open_source(files["text.pdf"], settings).findings == []
 
@@ -355,6 +378,25 @@ def test_scanned_pdf_is_rastered_at_its_image_resolution(files, settings):
     assert img.dpi == pytest.approx(200, abs=1) and (img.pixel_width, img.pixel_height) == (1200, 400)
     # Drawn at x 72 pt, 400 pt above the bottom, 432 x 144 pt: top-left origin at 200 dpi.
     assert img.box == pytest.approx((200, (792 - 544) * 200 / 72, 1400, (792 - 400) * 200 / 72), abs=2)
+
+
+def test_ocrd_scan_uses_its_text_layer_and_keeps_the_raster(tmp_path, settings):
+    """A scan with an invisible OCR layer (OCRmyPDF output): words from the layer, pixels for the checks."""
+    scan = tmp_path / "scan.png"
+    text_image((1700, 2200), f"Order ID: {ORDER}", 40).save(scan)
+    c = canvas.Canvas(str(tmp_path / "ocrd.pdf"), pagesize=letter)
+    c.drawImage(str(scan), 0, 0, width=612, height=792)
+    t = c.beginText(14.4, 792 - 14.4 - 12)
+    t.setTextRenderMode(3)  # invisible
+    t.setFont("Helvetica", 12)
+    t.textLine(f"Order ID: {ORDER} delivered to the front door")
+    c.drawText(t)
+    c.save()
+    page = render_page(open_source(tmp_path / "ocrd.pdf", settings), 0, settings)
+    assert page.page.text_source == "pdf-text" and not page.needs_ocr
+    assert page.image is not None and page.page.dpi == 200 and page.image.size == (1700, 2200)
+    word = next(w for w in page.page.words if w.text == ORDER)
+    assert word.box[2] <= page.page.width and word.box[1] < 100  # in raster pixels, near the top
 
 
 def test_raster_dpi_is_capped(tmp_path, settings):

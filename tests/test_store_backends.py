@@ -1,28 +1,38 @@
 """The store behaves the same on SQLite and on a real PostgreSQL server.
 
-Every test here runs twice: against a SQLite file (the single-machine default) and against a fresh database on
-the PostgreSQL server that `.ci/services.sh` starts (skipped locally when none is configured, failing under
+The tests written here run twice: against a SQLite file (the single-machine default) and against a fresh database
+on the PostgreSQL server that `.ci/services.sh` starts (skipped locally when none is configured, failing under
 CI=true). What is checked is what scaling out relies on: the schema migrates in place, and concurrently when API
 and workers start together; a job has one runner at a time (the atomic take, the lease, the owner check on
 finish); a report is stored once per fingerprint; tenants stay apart; datetimes come back as aware UTC.
+
+Every test of tests/test_store.py (which runs on SQLite there) runs here once more on PostgreSQL, through the same
+`settings` fixture name, except those about SQLite itself.
 """
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import threading
 import time
+import types
 from datetime import datetime, timedelta, timezone
+from inspect import signature as inspect_signature
 from pathlib import Path
+from typing import Callable
 
 import pytest
+import test_store as store_tests
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from conftest_services import postgres_database  # noqa: F401  (fixture)
 from sqlalchemy import inspect, text
 
 from evidence_svc.config import Settings
 from evidence_svc.migrations import current_revision
-from evidence_svc.store import ClaimFields, Store, dispose_engines, engine_for, open_store
+from evidence_svc.store import Base, ClaimFields, Store, dispose_engines, engine_for, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,8 +42,25 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     url = None
     if request.param == "postgresql":
         url = request.getfixturevalue("postgres_database")
-    yield Settings(data_dir=tmp_path / "data", database_url=url)
+    # the same values as test_store.py's fixture, whose tests run here too
+    yield Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", workers=1, job_lease_s=30,
+                   database_url=url)
     dispose_engines()  # the PostgreSQL database is dropped next; no pooled connection may hold it
+
+
+def _on_postgresql(test: Callable) -> Callable:
+    """A copy of one of test_store.py's tests (same code and globals), parametrized to PostgreSQL only."""
+    copy = types.FunctionType(test.__code__, test.__globals__, test.__name__, test.__defaults__, test.__closure__)
+    copy.__dict__.update({k: v for k, v in test.__dict__.items() if k != "pytestmark"})
+    copy.pytestmark = [m for m in getattr(test, "pytestmark", [])
+                       if not (m.name == "parametrize" and m.args and m.args[0] == "settings")]
+    return pytest.mark.parametrize("settings", ["postgresql"], indirect=True)(copy)
+
+
+for _name, _test in list(vars(store_tests).items()):
+    if (_name.startswith("test_") and callable(_test) and "sqlite" not in _name
+            and {"settings", "store"} & set(inspect_signature(_test).parameters)):
+        globals()[f"{_name}_on_postgresql"] = _on_postgresql(_test)
 
 
 @pytest.fixture
@@ -50,7 +77,7 @@ def _claim(store: Store, tenant: str = "acme", order_id: str = "112-1234567-1234
 
 def _job(store: Store, tenant: str = "acme") -> tuple[str, str, str]:
     tenant_id, claim_id = _claim(store, tenant)
-    sha, size = store.put_blob_stream(__import__("io").BytesIO(b"%PDF-1.4 evidence " + claim_id.encode()), 1 << 20)
+    sha, size = store.put_blob_stream(io.BytesIO(b"%PDF-1.4 evidence " + claim_id.encode()), 1 << 20)
     store.add_files(tenant_id, claim_id, [("label.pdf", sha, size)])
     job, created = store.create_job(tenant_id, claim_id)
     assert job is not None and created
@@ -65,6 +92,12 @@ def test_schema_is_migrated_to_head_and_reopens(settings: Settings) -> None:
     assert head is not None
     dispose_engines()
     assert current_revision(open_store(settings).engine) == head  # opening again changes nothing
+
+
+def test_models_match_the_migrations(store: Store) -> None:
+    """The migrations build exactly the schema the models describe, on both databases (types included)."""
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
 
 
 def test_processes_starting_together_migrate_once(settings: Settings) -> None:

@@ -157,6 +157,7 @@ def test_once_processes_claims_writes_error_txt_and_reprocesses_only_changed_fol
                toml=f'order_id = "{b}"\nreason = "not_received"\nreply = "We shipped it, tracking attached."\n')
     make_claim(inbox, "broken", {"order.png": pngs[c]}, toml='order_id = "oops\n')
     make_claim(inbox, "empty", {})
+    make_claim(inbox, list(pngs)[11], {"order.png.crdownload": pngs[c][:500]})  # a browser download in progress
     before = snapshot(inbox)
 
     code = run_once(tmp_path, inbox, out, "--settle", "0.3", log=tmp_path / "1.log")
@@ -176,10 +177,11 @@ def test_once_processes_claims_writes_error_txt_and_reprocesses_only_changed_fol
     assert named["files"][0]["name"] == "shots/order.png" and named["claim"]["order_id"] == b
     error = (out / "broken" / "error.txt").read_text(encoding="utf-8")
     assert "invalid TOML" in error and "claim.toml" in error and "无法处理" in error
-    assert not (out / "empty").exists()
+    assert not (out / "empty").exists() and not (out / list(pngs)[11]).exists()
+    assert [e["claim"] for e in events(tmp_path / "1.log", "claim.skipped")] == [list(pngs)[11]]
     manifests = {n: assert_complete_set(out / n) for n in (a, "acme-claim", "broken")}
     summary = events(tmp_path / "1.log", "watch.summary")[0]
-    assert (summary["claims"], summary["errors"], summary["files"]) == (2, 1, 2)
+    assert (summary["claims"], summary["errors"], summary["files"], summary["skipped"]) == (2, 1, 2, 1)
 
     # Unchanged: nothing is processed again, even after a touch that changes only the mtime.
     os.utime(inbox / a / "order.png")
@@ -204,7 +206,7 @@ def test_once_processes_claims_writes_error_txt_and_reprocesses_only_changed_fol
     assert run_once(tmp_path, inbox, out, "--settle", "0.3", "--move-done", str(tmp_path / "done"),
                     log=tmp_path / "4.log") == 0
     assert sorted(p.name for p in (tmp_path / "done").iterdir()) == sorted([a, "acme-claim", "broken"])
-    assert [p.name for p in inbox.iterdir()] == ["empty"]
+    assert sorted(p.name for p in inbox.iterdir()) == sorted(["empty", list(pngs)[11]])
 
 
 def test_watcher_picks_up_new_and_changed_claims_until_stopped(tmp_path, pngs):
@@ -315,3 +317,36 @@ def test_kill_9_mid_batch_leaves_every_claim_with_exactly_one_complete_set(tmp_p
     assert {e["claim"] for e in events(second, "claim.unchanged")} >= finished_first
     assert not [p for p in out.iterdir() if p.name.startswith((".stage-", ".old-"))]
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(orders)
+
+
+def children_of(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
+
+
+def test_a_killed_worker_costs_a_retry_not_the_claim(tmp_path, pngs):
+    inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "w.log"
+    orders = list(pngs)[7:10]
+    for order in orders:
+        make_claim(inbox, order, {"order.png": pngs[order]})
+    proc = start(tmp_path, inbox, out, "--settle", "0.2", log=log)
+    try:
+        wait_for(lambda: events(log, "claim.queued"), 30, "work to start", proc)
+        workers = [w for server in children_of(proc.pid) for w in children_of(server)]
+        assert workers
+        for pid in workers:  # as the out-of-memory killer would
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: all((out / o / "manifest.json").exists() for o in orders), 90, "every claim", proc)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert events(log, "claim.retry")
+    for order in orders:
+        assert len(done(log, order)) == 1
+        assert assert_complete_set(out / order)["status"] == "done"

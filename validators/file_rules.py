@@ -6,25 +6,30 @@ are raised by `evidence_svc.ingest` while it triages the bytes (before anything 
 
 A duplicate is a file with the same sha256 as an earlier file of the claim, or an image whose perceptual hash
 (ImageHash's pHash of the first page) is within `settings.duplicate_phash_distance` bits of an earlier one. pHash
-sees only coarse layout, and two screenshots of one web page template with different orders can hash alike, so a
-near-identical hash counts only when the OCR text also agrees (or neither image has text).
+sees only coarse layout, and two screenshots of one web page template with different orders hash alike, so a
+near-identical hash counts only when the text also agrees: the same order IDs, the same numbers and nearly the
+same words (or neither image has text).
 """
 
 from __future__ import annotations
+
+import re
 
 import imagehash
 from PIL import Image
 from rapidfuzz import fuzz
 
+from evidence_svc.facts.order_ids import find_order_ids, same_order
 from evidence_svc.messages import finding
 from evidence_svc.model import Finding
-from evidence_svc.text import page_text
+from evidence_svc.text import lines_of, page_text
 
 from .base import BaseValidator, CheckContext, FileInput
 
 INGEST_CODES = ("unsupported-format", "corrupt-file", "encrypted-pdf", "image-too-large", "file-too-large",
                 "active-content")
 MIN_TEXT_SIMILARITY = 90.0  # rapidfuzz ratio of the two files' text for a pHash match to count
+MIN_NUMBER_SIMILARITY = 90.0  # ... and of their numbers, which differ between two pages of one template
 
 
 def image_phash(image: Image.Image) -> str:
@@ -36,11 +41,32 @@ def _text(file: FileInput) -> str:
     return "\n".join(page_text(p) for p in file.pages)
 
 
-def _same_text(a: FileInput, b: FileInput) -> bool:
+def _numbers(text: str) -> str:
+    """The digit runs of a text, sorted: order IDs, tracking numbers, amounts and dates are what tell two
+    screenshots of one template apart."""
+    return " ".join(sorted(m for m in re.findall(r"\d+", text) if len(m) >= 2))
+
+
+def _same_content(a: FileInput, b: FileInput) -> bool:
+    """Near-identical pictures count as one file only when their text agrees too: the same order IDs and
+    (allowing OCR noise) the same numbers and words. No text on either side: the picture decides."""
     ta, tb = _text(a), _text(b)
     if not ta.strip() and not tb.strip():
         return True
+    ids_a = _ids(a)
+    ids_b = _ids(b)
+    if not all(any(same_order(x, y) for y in ids_b) for x in ids_a) or not all(
+        any(same_order(y, x) for x in ids_a) for y in ids_b
+    ):
+        return False
+    na, nb = _numbers(ta), _numbers(tb)
+    if (na or nb) and fuzz.ratio(na, nb) < MIN_NUMBER_SIMILARITY:
+        return False
     return fuzz.ratio(ta, tb) >= MIN_TEXT_SIMILARITY
+
+
+def _ids(file: FileInput) -> set[str]:
+    return {h.value for p in file.pages for h in find_order_ids(lines_of(p))}
 
 
 def phash_distance(a: str, b: str) -> int | None:
@@ -57,7 +83,7 @@ class FileRules(BaseValidator):
     def check_file(self, file: FileInput, ctx: CheckContext) -> list[Finding]:
         for earlier in ctx.earlier_files:
             if earlier.sha256 == file.sha256:
-                return [finding("duplicate-file", value=earlier.name, threshold="sha256")]
+                return [finding("duplicate-file", value=earlier.name)]
         if file.phash is None:
             return []
         limit = ctx.settings.duplicate_phash_distance
@@ -65,6 +91,6 @@ class FileRules(BaseValidator):
             if earlier.phash is None:
                 continue
             dist = phash_distance(file.phash, earlier.phash)
-            if dist is not None and dist <= limit and _same_text(file, earlier):
-                return [finding("duplicate-file", value=earlier.name, threshold=f"phash<={limit}")]
+            if dist is not None and dist <= limit and _same_content(file, earlier):
+                return [finding("duplicate-file", value=earlier.name, threshold=limit)]
         return []

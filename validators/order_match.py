@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import Levenshtein
+
 from evidence_svc.facts.order_ids import OrderIdHit, find_order_ids, normalise, same_order
 from evidence_svc.messages import finding
 from evidence_svc.model import Finding
@@ -20,10 +22,25 @@ from evidence_svc.text import lines_of
 from .base import BaseValidator, CheckContext, FileInput
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_DIGITS_ONLY = re.compile(r"[^0-9]")
+FUZZY_MIN_LEN = 10  # tracking numbers at least this long may differ from the claim's by one character
 
 
 def _compact(s: str) -> str:
     return _NOT_ALNUM.sub("", s.upper())
+
+
+def _contains(text: str, number: str) -> bool:
+    if number in text:
+        return True
+    n = len(number)
+    if n < FUZZY_MIN_LEN:
+        return False
+    for size in (n - 1, n, n + 1):
+        for i in range(0, len(text) - size + 1):
+            if Levenshtein.distance(text[i : i + size], number, score_cutoff=1) <= 1:
+                return True
+    return False
 
 
 class OrderMatch(BaseValidator):
@@ -34,7 +51,7 @@ class OrderMatch(BaseValidator):
         claim_id = normalise(ctx.claim.order_id) or ctx.claim.order_id
         sim = ctx.settings.order_match_min_similarity
         hits = self._hits(file)
-        if any(same_order(h.value, claim_id, sim) for h in hits):
+        if any(same_order(h.value, claim_id, sim) for h in hits) or self._shows_claim_tail(file, claim_id):
             return []
         others = [h for h in hits if not same_order(h.value, claim_id, sim)]
         if others:
@@ -60,6 +77,20 @@ class OrderMatch(BaseValidator):
         return hits
 
     @staticmethod
+    def _shows_claim_tail(file: FileInput, claim_id: str) -> bool:
+        """The claim's ID with its first digits lost (OCR dropping the "2" of "250-..." at a text edge): its
+        last 14 digits, in 7-7 groups, are as good as the whole ID and match no other order."""
+        digits = claim_id.replace("-", "")
+        if len(digits) != 17:
+            return False
+        tail = digits[3:]
+        for page in file.pages:
+            for line in lines_of(page):
+                if tail in _DIGITS_ONLY.sub("", line.text):
+                    return True
+        return False
+
+    @staticmethod
     def _shows_tracking(file: FileInput, ctx: CheckContext) -> bool:
         wanted = {_compact(t) for t in ctx.claim.tracking if _compact(t)}
         if not wanted:
@@ -67,11 +98,12 @@ class OrderMatch(BaseValidator):
             return bool(file.facts.tracking)
         if any(_compact(t.number) in wanted for t in file.facts.tracking):
             return True
-        # Tesseract splits long numbers into groups: look in each line with the spaces taken out.
+        # Tesseract splits long numbers into groups: look in each line with the spaces taken out, allowing one
+        # misread, dropped or extra character (CX/CK, 1Z9/1Z29) in numbers long enough not to match by chance.
         for page in file.pages:
             for line in lines_of(page):
                 flat = _compact(line.text)
-                if any(w in flat for w in wanted):
+                if any(_contains(flat, w) for w in wanted):
                     return True
         return False
 

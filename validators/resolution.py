@@ -6,9 +6,9 @@ Three cases, one finding per page at most:
 - text too small in pixels (a zoomed-out page, a screenshot shrunk before sending). The text height is the cap
   height of the glyph-like ink rows (`validators.ink`), which sees all the text; the heights of the words OCR
   read are biased towards the headings it could still read, and tesseract's boxes for tiny text are loose.
-  Text under `settings.min_glyph_height_px` is too small outright; text under `settings.min_text_height_px`
-  counts only when OCR could not read most of it (`ink.read_share`), so small but crisp text that reads fine
-  passes;
+  Text under `settings.min_glyph_height_px` is too small outright (tesseract, which reads upscaled small text,
+  may still guess at it; a person cannot); text under `settings.min_text_height_px` counts when OCR could not
+  read most of it either (`ink.read_share`);
 - an image smaller than `settings.min_image_pixels` in which nothing readable was found.
 Image dimensions alone are not the test: a small, sharp crop of one line is perfectly readable. Blurred small
 text is left to the blur check (one cause, one finding).
@@ -26,6 +26,7 @@ from .base import BaseValidator, CheckContext, PageInput
 
 MIN_READ_SHARE = 0.7  # OCR read this share of small text: it is readable after all
 MIN_WORDS = 5  # confident words needed to use their height when no glyph rows were found
+MIN_ROWS = 3  # text rows needed before the text height means anything
 SHARP_ROWS_SIGMA = 1.2  # rows blurrier than this are the blur check's case
 
 
@@ -70,18 +71,23 @@ class Resolution(BaseValidator):
         if page.gray is None:
             return []  # a text-PDF page: vector text has no resolution
         s = ctx.settings
+        rs = ink.page_rows(page.gray)
         height, read = text_size(page)
-        if height is not None and self._sharp_rows(page):
-            if height < s.min_glyph_height_px:
-                return [self._small_text(page, height, s.min_text_height_px)]
-            if height < s.min_text_height_px and read < MIN_READ_SHARE:
+        if height is not None and len(rs) >= MIN_ROWS and self._sharp_rows(page):
+            if height < s.min_glyph_height_px or (height < s.min_text_height_px and read < MIN_READ_SHARE):
                 return [self._small_text(page, height, s.min_text_height_px)]
         h, w = page.gray.shape
-        if page.source == "image" and h * w < s.min_image_pixels and read < MIN_READ_SHARE:
-            words = ink.readable_words(page.page.words, 60.0)
-            if len(words) < MIN_WORDS:
+        pixels = h * w
+        words = ink.readable_words(page.page.words, 60.0)
+        if page.source == "image" and pixels < s.min_image_pixels and len(words) < MIN_WORDS and read < MIN_READ_SHARE:
+            # Small and nothing read: flag it when it holds text OCR could not read, or when it is so small
+            # (under a quarter of the limit) that even unread content cannot be shown legibly. A small picture
+            # without text (an icon, a drawing) is left alone.
+            unread_text = len(rs) >= 2 and read < MIN_READ_SHARE
+            tiny = pixels < s.min_image_pixels / 4 and float(page.gray.std()) > 8.0
+            if unread_text or tiny:
                 return [finding(
-                    "low-resolution", page=page.page.index, value=h * w, threshold=s.min_image_pixels,
+                    "low-resolution", page=page.page.index, value=pixels, threshold=s.min_image_pixels,
                     detail=f"the image is only {w}×{h} pixels, too small to show readable text",
                     detail_zh=f"图片只有 {w}×{h} 像素，太小，无法显示可辨认的文字",
                 )]
@@ -89,10 +95,11 @@ class Resolution(BaseValidator):
 
     @staticmethod
     def _sharp_rows(page: PageInput) -> bool:
+        """Small glyphs that are also blurred are the blur check's case; so are 'rows' found in a blurred mess."""
         assert page.gray is not None
         rs = ink.page_rows(page.gray)
         blurs = [eb.sigma for r in rs if (eb := ink.edge_blur(ink.crop(page.gray, r.box)))]
-        return not blurs or float(np.median(blurs)) < SHARP_ROWS_SIGMA
+        return len(blurs) >= MIN_ROWS and float(np.median(blurs)) < SHARP_ROWS_SIGMA
 
     @staticmethod
     def _small_text(page: PageInput, height: float, need: float) -> Finding:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from evidence_svc.facts.dates import find_datetimes
 from evidence_svc.messages import finding
 from evidence_svc.model import Box, Finding, Word
@@ -26,6 +28,8 @@ from .base import BaseValidator, CheckContext, FileInput, PageInput
 # Pieces of a time or date left when the edge cuts through it: "12:3", ":45", "2026/1", "11月".
 FRAGMENT = re.compile(r"\d{1,2}\s*[:：]\s*\d{0,2}|[:：]\s*\d{1,2}|\d{1,4}/\d{0,2}|/\d{1,4}|\d{1,4}\s*[年月日時时]")
 MIN_CUT_GLYPHS = 2  # glyphs of one row touching the top/bottom edge to call it a cut text line
+MAX_CUT_SIGMA = 1.5  # edge blur (px) above which ink rows are not trusted as cut glyphs
+INK_TOUCH_PX = 1  # a glyph this close to the edge touches it (cut glyphs end exactly at the edge)
 
 
 def edges_touched(box: Box, width: int, height: int, px: int) -> list[str]:
@@ -40,6 +44,30 @@ def edges_touched(box: Box, width: int, height: int, px: int) -> list[str]:
     if x0 <= px:
         out.append("left")
     return out
+
+
+def ink_at_edge(gray: np.ndarray, box: Box, edge: str) -> bool:
+    """True when text ink inside `box` reaches the image edge (the outermost INK_TOUCH_PX + 1 pixels)."""
+    h, w = gray.shape
+    pad = 8
+    x0, y0, x1, y1 = max(box[0] - pad, 0), max(box[1] - pad, 0), min(box[2] + pad, w), min(box[3] + pad, h)
+    region = gray[y0:y1, x0:x1]
+    if region.size == 0:
+        return False
+    dark, light = ink.ink_masks(region)
+    lo, mid, hi = np.percentile(region, (5, 50, 95))
+    mask = dark if mid - lo >= hi - mid else light  # text is the minority: dark text on a light box, or not
+    bx0, by0, bx1, by1 = box[0] - x0, box[1] - y0, box[2] - x0, box[3] - y0
+    band = INK_TOUCH_PX + 1
+    if edge == "top":
+        strip = mask[:band, bx0:bx1]
+    elif edge == "bottom":
+        strip = mask[-band:, bx0:bx1]
+    elif edge == "left":
+        strip = mask[by0:by1, :band]
+    else:
+        strip = mask[by0:by1, -band:]
+    return bool(strip.any())
 
 
 def _in_corner_zone(box: Box, edge: str, width: int, height: int, frac: float) -> bool:
@@ -74,14 +102,14 @@ class Timestamp(BaseValidator):
         s = ctx.settings
         h, w = page.gray.shape  # type: ignore[union-attr]
         lang, order = s.locale_for(ctx.claim.marketplace)
-        for hit in find_datetimes(lines_of(page.page), lang, order):
-            edges = edges_touched(hit.box, w, h, s.timestamp_edge_px)
-            if edges:
-                return edges[0], hit.text, hit.box
-        for word in page.page.words:
-            edges = edges_touched(word.box, w, h, s.timestamp_edge_px)
-            if edges and FRAGMENT.search(word.text):
-                return edges[0], word.text, word.box
+        px = s.timestamp_edge_px
+        candidates = [(hit.box, hit.text) for hit in find_datetimes(lines_of(page.page), lang, order)]
+        candidates += [(wd.box, wd.text) for wd in page.page.words if FRAGMENT.search(wd.text)]
+        for box, text in candidates:
+            for edge in edges_touched(box, w, h, px):
+                # OCR boxes of text in a thin bar can reach the edge while the glyphs do not: ink must touch it
+                if ink_at_edge(page.gray, box, edge):  # type: ignore[arg-type]
+                    return edge, text, box
         return None
 
     def _cut_ink(self, page: PageInput, ctx: CheckContext) -> tuple[str, str | None, Box] | None:
@@ -89,7 +117,7 @@ class Timestamp(BaseValidator):
         gray = page.gray
         assert gray is not None
         h, w = gray.shape
-        px = s.timestamp_edge_px
+        px = INK_TOUCH_PX
         read = [wd for wd in page.page.words if wd.conf >= 60 and sum(c.isalnum() for c in wd.text) >= 2]
         for row in ink.page_rows(gray):
             box = row.box
@@ -103,6 +131,9 @@ class Timestamp(BaseValidator):
                         continue
                 if self._read_as_text(box, read):
                     continue
+                eb = ink.edge_blur(ink.crop(gray, box), both=False)
+                if eb is None or eb.sigma > MAX_CUT_SIGMA:
+                    continue  # "rows" in a blurred image are smudges, not glyphs cut by the edge
                 return edge, None, box
         return None
 

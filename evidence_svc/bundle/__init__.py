@@ -17,11 +17,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pikepdf
+
 from ..config import Settings
-from ..model import BundleInfo, ClaimReport, Finding
+from ..model import BundleInfo, ClaimInfo, ClaimReport, Finding
 from . import assemble, budget, cover
 from .exhibits import Exhibit, LeftOut, plan
-from .fonts import FontMissing, fontset_for
+from .fonts import FontMissing, FontSet, fontset_for
 from .highlights import add_highlights, marks_for
 from .labels import LANGS, Labels
 from .layout import PagePlan, image_frame, paper_size, pdf_frame
@@ -102,30 +104,11 @@ def _build(report: ClaimReport, exhibits: list[Exhibit], left: list[LeftOut], ou
            dest: budget.Destination, labels: Labels, paper: str) -> BundleResult:
     claim = report.claim
     page = paper_size(paper, landscape=False)
-    stamps_of = lambda plans: [  # noqa: E731
-        stamp_text(labels, p.exhibit.number, p.exhibit.file.name, p.index, p.exhibit.page_count, claim.order_id)
-        for p in plans
-    ]
-
-    # Cover and pages depend on each other only through the cover's page count: settle it (1 page almost always).
-    cover_pages, fonts, plans, content = 1, None, [], None
-    for _ in range(3):
-        plans = _layout(exhibits, paper, cover_pages)
-        first = {}
-        for p in plans:
-            first.setdefault(p.exhibit.number, p.bundle_index)
-        content = cover.content(claim, exhibits, left, labels, first)
-        if fonts is None:
-            words = [w.text for p in plans if assemble.text_layer_wanted(p) for w in p.data.words]
-            fonts = fontset_for(content.texts() + stamps_of(plans) + words, _region(labels.lang, claim.marketplace))
-        counted = assemble.count_cover_pages(content, fonts, page)
-        if counted == cover_pages:
-            break
-        cover_pages = counted
+    cover_pages, plans, content, fonts = _settle_cover(claim, exhibits, left, labels, paper, page)
+    first = {ex.number: next(p.bundle_index for p in plans if p.exhibit is ex) for ex in exhibits}
     total = cover_pages + len(plans)
-    rl_bytes, drawn = assemble.render_layers(content, plans, fonts, page, stamps_of(plans),
-                                             [p.exhibit.file.name for p in plans], total)
-    assert drawn == cover_pages, "cover page count changed between layout and drawing"
+    rl_bytes, _ = assemble.render_layers(content, plans, fonts, page, _stamps(plans, labels, claim.order_id),
+                                         [p.exhibit.file.name for p in plans], total)
 
     pdf, managed, rl = assemble.compose(rl_bytes, cover_pages, plans, settings.bundle_min_text_px)
     try:
@@ -139,22 +122,12 @@ def _build(report: ClaimReport, exhibits: list[Exhibit], left: list[LeftOut], ou
         leftover = active_content(pdf)
         if leftover:  # a bug in sanitize, never an input problem: refuse to write an unsafe bundle
             raise RuntimeError(f"bundle still has active content: {leftover[:5]}")
-
-        data, step = assemble.save(pdf), 0
-        limit = dest.max_bytes
-        if limit and len(data) > limit:
-            for step_no, step_def in enumerate(budget.ladder(settings), start=1):
-                changed = [m.apply(step_def) for m in managed]
-                if any(changed):
-                    data, step = assemble.save(pdf), step_no
-                if len(data) <= limit:
-                    break
+        data, step = _fit(pdf, plans, managed, dest, settings)
         findings: list[Finding] = []
-        pages_of = {ex.number: [p.bundle_index for p in plans if p.exhibit.number == ex.number] for ex in exhibits}
-        if (limit and len(data) > limit) or (dest.max_pages and total > dest.max_pages):
-            sizes = budget.exhibit_bytes(pdf, pages_of)
-            spans = {n: (idx[0], idx[-1]) for n, idx in pages_of.items() if idx}
-            findings = budget.too_large(dest, len(data), total, sizes,
+        pages_of = {ex.number: [p.bundle_index for p in plans if p.exhibit is ex] for ex in exhibits}
+        if (dest.max_bytes and len(data) > dest.max_bytes) or (dest.max_pages and total > dest.max_pages):
+            spans = {n: (idx[0], idx[-1]) for n, idx in pages_of.items()}
+            findings = budget.too_large(dest, len(data), total, budget.exhibit_bytes(pdf, pages_of),
                                         {ex.number: ex.file.name for ex in exhibits}, spans)
     finally:
         pdf.close()
@@ -170,3 +143,44 @@ def _build(report: ClaimReport, exhibits: list[Exhibit], left: list[LeftOut], ou
                             ex.failed_reason is not None) for ex in exhibits]
     return BundleResult(info, findings, entries, [(lo.file.name, lo.reason) for lo in left], step,
                         {ex.file.name: ex.removed for ex in exhibits if ex.removed})
+
+
+def _stamps(plans: list[PagePlan], labels: Labels, order_id: str) -> list[str]:
+    return [stamp_text(labels, p.exhibit.number, p.exhibit.file.name, p.index, p.exhibit.page_count, order_id)
+            for p in plans]
+
+
+def _settle_cover(claim: ClaimInfo, exhibits: list[Exhibit], left: list[LeftOut], labels: Labels, paper: str,
+                  page: tuple[float, float]) -> tuple[int, list[PagePlan], cover.CoverContent, FontSet]:
+    """Lay out the pages and the cover. They depend on each other only through the cover's page count (it lists
+    each exhibit's bundle pages), so lay out, count, and redo in the rare case the cover runs over a page."""
+    cover_pages, fonts = 1, None
+    for _ in range(3):
+        plans = _layout(exhibits, paper, cover_pages)
+        first = {ex.number: next(p.bundle_index for p in plans if p.exhibit is ex) for ex in exhibits}
+        content = cover.content(claim, exhibits, left, labels, first)
+        if fonts is None:  # the cover's characters do not depend on the page numbers
+            words = [w.text for p in plans if assemble.text_layer_wanted(p) for w in p.data.words]
+            fonts = fontset_for(content.texts() + _stamps(plans, labels, claim.order_id) + words,
+                                _region(labels.lang, claim.marketplace), bold_texts=content.bold_texts())
+        counted = assemble.count_cover_pages(content, fonts, page)
+        if counted == cover_pages:
+            break
+        cover_pages = counted
+    return cover_pages, plans, content, fonts
+
+
+def _fit(pdf: pikepdf.Pdf, plans: list[PagePlan], managed: list[assemble.ManagedImage], dest: budget.Destination,
+         settings: Settings) -> tuple[bytes, int]:
+    """The bundle's bytes, walking the recompression ladder only while over the byte budget; and the step used."""
+    data, step = assemble.save(pdf), 0
+    limit = dest.max_bytes
+    if not limit or len(data) <= limit:
+        return data, step
+    managed = managed + assemble.managed_pdf_images(pdf, plans, settings.bundle_min_text_px)
+    for number, rung in enumerate(budget.ladder(settings), start=1):
+        if assemble.apply_step(managed, rung, settings.workers):
+            data, step = assemble.save(pdf), number
+        if len(data) <= limit:
+            break
+    return data, step

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import io
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pikepdf
-from PIL import Image
 from pikepdf import Array, Dictionary, Name
+from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
 from ..model import Page
@@ -26,7 +27,7 @@ from .budget import Step
 from .cover import CoverContent, draw_cover
 from .fonts import FontSet
 from .layout import PagePlan
-from .stamps import draw_band, place_overlay, enlarge
+from .stamps import draw_band, enlarge, place_overlay
 from .textlayer import draw_words
 
 MAX_CONTENT_PARSE = 8_000_000  # bytes of content stream we analyse for image placement
@@ -46,7 +47,7 @@ def render_layers(cover: CoverContent, plans: list[PagePlan], fonts: FontSet, pa
     c = Canvas(buf, invariant=1, pageCompression=1, pagesize=paper_size)
     c.setAuthor("evidence-svc")
     cover_n = draw_cover(c, cover, fonts, paper_size, 0, total)
-    for plan, stamp, name in zip(plans, stamps, names):
+    for plan, stamp, name in zip(plans, stamps, names, strict=True):
         f = plan.frame
         c.setPageSize((f.width, f.height))
         if text_layer_wanted(plan):
@@ -81,32 +82,44 @@ class ManagedImage:
     source: images.SourceImage | None = None  # image exhibits: reload from the file
     pixels: Image.Image | None = field(default=None, repr=False)  # PDF images: decoded once, on first need
     failed: bool = False
+    current: int = 0  # bytes of the data now in the stream
 
-    def original(self, scale: float) -> Image.Image | None:
-        if self.source is not None:
-            want = (max(1, math.ceil(self.width * scale)), max(1, math.ceil(self.height * scale)))
-            return self.source.load(max_size=want)
-        if self.pixels is None and not self.failed:
+    def prepare(self) -> None:
+        """Main thread only (pikepdf objects are not thread-safe): decode a PDF image once, note the current size."""
+        self.current = len(self.stream.read_raw_bytes())
+        if self.source is None and self.pixels is None and not self.failed:
             try:
-                im = pikepdf.PdfImage(self.stream).as_pil_image()
-                self.pixels = images._normalise(im)
+                self.pixels = images._normalise(pikepdf.PdfImage(self.stream).as_pil_image())
             except Exception:  # an image format PIL cannot decode is left as it is
                 self.failed = True
-        return self.pixels
 
-    def apply(self, step: Step) -> bool:
-        """Re-encode for `step` if that makes the image smaller; True when replaced."""
+    def encode(self, step: Step) -> images.Encoded | None:
+        """The image re-encoded for `step`, or None when that would not make it smaller. Thread-safe after
+        `prepare` (PIL releases the GIL while decoding, resizing and encoding)."""
+        if self.failed:
+            return None
         scale = min(1.0, max(step.dpi, self.floor_dpi) / self.dpi) if self.dpi > 0 else 1.0
-        im = self.original(scale)
-        if im is None:
-            return False
+        if self.source is not None:
+            want = (max(1, math.ceil(self.width * scale)), max(1, math.ceil(self.height * scale)))
+            im = self.source.load(max_size=want)
+        else:
+            im = self.pixels
         # JPEG draft decoding may return a size between the original and the target: scale from what we got
-        eff = scale * self.width / im.width if im.width else scale
-        enc = images.recompress(im, min(1.0, eff), step.quality, self.lossy)
-        if len(enc.data) >= len(self.stream.read_raw_bytes()):
-            return False
-        write_image(self.stream, enc)
-        return True
+        eff = min(1.0, scale * self.width / im.width) if im.width else scale
+        enc = images.recompress(im, eff, step.quality, self.lossy)
+        return enc if len(enc.data) < self.current else None
+
+
+def apply_step(managed: list[ManagedImage], step: Step, workers: int) -> bool:
+    """Re-encode every image that gets smaller at `step`; True when any did."""
+    for m in managed:
+        m.prepare()
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        encoded = list(pool.map(lambda m: m.encode(step), managed))
+    for m, enc in zip(managed, encoded, strict=True):
+        if enc is not None:
+            write_image(m.stream, enc)
+    return any(enc is not None for enc in encoded)
 
 
 def write_image(stream: pikepdf.Stream, enc: images.Encoded) -> None:
@@ -146,7 +159,7 @@ def image_uses(page: pikepdf.Page) -> dict[tuple[int, int], tuple[pikepdf.Stream
     def walk(owner: object, resources: object, ctm: pikepdf.Matrix, depth: int) -> None:
         stack: list[pikepdf.Matrix] = []
         try:
-            ops = pikepdf.parse_content_stream(owner)
+            ops = pikepdf.parse_content_stream(owner, "q Q cm Do")
         except Exception:  # unparsable content: leave its images alone
             return
         xobjects = resources.get("/XObject") if isinstance(resources, Dictionary) else None
@@ -173,6 +186,8 @@ def image_uses(page: pikepdf.Page) -> dict[tuple[int, int], tuple[pikepdf.Stream
                     fm = pikepdf.Matrix(*[float(v) for v in m]) if m is not None and len(m) == 6 else pikepdf.Matrix()
                     walk(x, x.get("/Resources", resources), fm @ ctm, depth + 1)
 
+    if not _has_images(page.obj.get("/Resources"), 0):
+        return found
     contents = page.obj.get("/Contents")
     size = 0
     for s in (contents if isinstance(contents, Array) else [contents] if contents is not None else []):
@@ -183,6 +198,34 @@ def image_uses(page: pikepdf.Page) -> dict[tuple[int, int], tuple[pikepdf.Stream
     return found
 
 
+def _plain_colours(cs: object) -> bool:
+    """RGB or gray (device, calibrated, ICC, or indexed over those): what re-encoding keeps faithfully."""
+    if isinstance(cs, Name):
+        return cs in (Name.DeviceRGB, Name.DeviceGray, Name.CalRGB, Name.CalGray)
+    if isinstance(cs, Array) and len(cs):
+        kind = cs[0]
+        if kind == Name.ICCBased:
+            return int(cs[1].get("/N", 0)) in (1, 3)
+        if kind == Name.Indexed and len(cs) > 1:
+            return _plain_colours(cs[1])
+        if kind in (Name.CalRGB, Name.CalGray):
+            return True
+    return False
+
+
+def _has_images(resources: object, depth: int) -> bool:
+    xobjects = resources.get("/XObject") if isinstance(resources, Dictionary) else None
+    if not isinstance(xobjects, Dictionary):
+        return False
+    for x in xobjects.values():
+        if isinstance(x, pikepdf.Stream):
+            if x.get("/Subtype") == Name.Image:
+                return True
+            if x.get("/Subtype") == Name.Form and depth < 4 and _has_images(x.get("/Resources"), depth + 1):
+                return True
+    return False
+
+
 def pdf_images(page: pikepdf.Page, plan: PagePlan, min_text_px: float) -> list[ManagedImage]:
     out = []
     f = plan.frame
@@ -191,6 +234,8 @@ def pdf_images(page: pikepdf.Page, plan: PagePlan, min_text_px: float) -> list[M
     for _key, (x, w_pt, h_pt) in image_uses(page).items():
         if w_pt < 1 or h_pt < 1 or x.get("/ImageMask") or int(x.get("/BitsPerComponent", 8)) != 8:
             continue
+        if "/Decode" in x or not _plain_colours(x.get("/ColorSpace")):
+            continue  # inverted, CMYK or spot-colour images are left exactly as they are
         filt = x.get("/Filter")
         filters = [str(v) for v in filt] if isinstance(filt, Array) else [str(filt)] if filt is not None else []
         if any(v in ("/JBIG2Decode", "/CCITTFaxDecode") for v in filters):
@@ -210,7 +255,6 @@ def compose(rl_bytes: bytes, cover_n: int, plans: list[PagePlan], min_text_px: f
     for i in range(cover_n):
         out.pages.append(rl.pages[i])
     managed: list[ManagedImage] = []
-    seen: set[tuple[int, int]] = set()
     for k, plan in enumerate(plans):
         layer = rl.pages[cover_n + k]
         f = plan.frame
@@ -234,13 +278,24 @@ def compose(rl_bytes: bytes, cover_n: int, plans: list[PagePlan], min_text_px: f
         else:
             out.pages.append(plan.exhibit.pdf.pages[plan.index])
             page = out.pages[-1]
-            for m in pdf_images(page, plan, min_text_px):
-                if m.stream.objgen not in seen:
-                    seen.add(m.stream.objgen)
-                    managed.append(m)
             enlarge(page, f)
             place_overlay(page, layer, f)
     return out, managed, rl
+
+
+def managed_pdf_images(pdf: pikepdf.Pdf, plans: list[PagePlan], min_text_px: float) -> list[ManagedImage]:
+    """Images inside the PDF exhibits' pages, each once (found only when the budget needs them: parsing page
+    content is the slow part of bundling vector-heavy PDFs)."""
+    managed: list[ManagedImage] = []
+    seen: set[tuple[int, int]] = set()
+    for plan in plans:
+        if plan.image is not None:
+            continue
+        for m in pdf_images(pdf.pages[plan.bundle_index], plan, min_text_px):
+            if m.stream.objgen not in seen:
+                seen.add(m.stream.objgen)
+                managed.append(m)
+    return managed
 
 
 def save(pdf: pikepdf.Pdf) -> bytes:

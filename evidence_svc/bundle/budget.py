@@ -90,7 +90,7 @@ def ladder(settings: Settings) -> list[Step]:
 
 
 def mb(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB"
+    return f"{n / 1_000_000:.1f} MB" if n >= 1_000_000 else f"{max(1, round(n / 1000))} KB"
 
 
 def exhibit_bytes(pdf: pikepdf.Pdf, pages_of: dict[int, list[int]]) -> dict[int, int]:
@@ -119,34 +119,46 @@ def exhibit_bytes(pdf: pikepdf.Pdf, pages_of: dict[int, list[int]]) -> dict[int,
                 total += walk(item, depth + 1)
         return total
 
+    owned = {i for indexes in pages_of.values() for i in indexes}
+    for page in pdf.pages:  # the cover first: fonts shared with the stamps are the cover's, not exhibit 1's
+        if page.index not in owned:
+            walk(page.obj)
     for number, indexes in pages_of.items():
         sizes[number] = sum(walk(pdf.pages[i].obj) for i in indexes)
     return sizes
 
 
+def _split(sizes: dict[int, int], cover: int, limit: int) -> list[list[int]]:
+    """Exhibits in bundle order, packed greedily into parts under `limit` (the first part carries the cover)."""
+    parts: list[list[int]] = [[]]
+    running = cover
+    for n in sorted(sizes):
+        if parts[-1] and running + sizes[n] > limit:
+            parts.append([])
+            running = 0
+        parts[-1].append(n)
+        running += sizes[n]
+    return parts
+
+
 def too_large(dest: Destination, size: int, pages: int, sizes: dict[int, int], names: dict[int, str],
-              first_pages: dict[int, tuple[int, int]]) -> list[Finding]:
+              spans: dict[int, tuple[int, int]]) -> list[Finding]:
     """`bundle-too-large` findings for a bundle over its byte or page limit, naming what to move or shrink."""
     out: list[Finding] = []
     limit = dest.max_bytes
-    cover = max(0, size - sum(sizes.values()))
+
+    def show(numbers: list[int]) -> str:
+        return ", ".join(f"{n} ({names[n]}, {mb(sizes[n])})" for n in numbers)
+
     if limit and size > limit:
-        show = lambda ns: ", ".join(f"{n} ({names[n]}, {mb(sizes[n])})" for n in ns)  # noqa: E731
-        alone = [n for n, s in sizes.items() if s > limit]
+        head_en = f"The bundle is {mb(size)} even at the lowest image quality that keeps text legible; "
+        head_zh = f"即使以保持文字清晰的最低图片质量，证据包仍有 {mb(size)}；"
         if dest.split and (not dest.max_total_bytes or size <= dest.max_total_bytes):
-            parts, running, current = [[]], cover, 0
-            for n in sorted(sizes):
-                if running + sizes[n] > limit and parts[current]:
-                    parts.append([])
-                    current, running = current + 1, 0
-                parts[current].append(n)
-                running += sizes[n]
-            later = parts[1:]
             unit_en, unit_zh = ("message", "消息") if dest.split == "message" else ("file", "文件")
-            en = [f"The bundle is {mb(size)} even at the lowest image quality that keeps text legible; "
-                  f"{dest.label} accepts {mb(limit)} per {unit_en}."]
-            zh = [f"即使以保持文字清晰的最低图片质量，证据包仍有 {mb(size)}；{dest.label_zh}每条{unit_zh}最多 {mb(limit)}。"]
+            en = [head_en + f"{dest.label} accepts {mb(limit)} per {unit_en}."]
+            zh = [head_zh + f"{dest.label_zh}每条{unit_zh}最多 {mb(limit)}。"]
             ordinals = ["second", "third", "fourth", "fifth"]
+            later = _split(sizes, max(0, size - sum(sizes.values())), limit)[1:]
             for i, part in enumerate(later):
                 word = ordinals[i] if i < len(ordinals) else f"#{i + 2}"
                 en.append(f"Send exhibit{'s' if len(part) > 1 else ''} {show(part)} in a {word} {unit_en}.")
@@ -154,25 +166,27 @@ def too_large(dest: Destination, size: int, pages: int, sizes: dict[int, int], n
         else:
             largest = sorted(sizes, key=lambda n: -sizes[n])[:3]
             whole = mb(dest.max_total_bytes or limit)
-            en = [f"The bundle is {mb(size)} even at the lowest image quality that keeps text legible; "
-                  f"{dest.label} accepts {whole} for the whole case, so a second part does not help. "
+            en = [head_en + f"{dest.label} accepts {whole} for the whole case, so a second part does not help. "
                   f"The largest exhibits are {show(largest)}: replace them with a crop or a screenshot of the part "
                   f"that matters. No page was left out."]
-            zh = [f"即使以保持文字清晰的最低图片质量，证据包仍有 {mb(size)}；{dest.label_zh}整个案件最多接受 {whole}，"
-                  f"分开发送也无济于事。最大的附件是 {show(largest)}：请换成只截取关键部分的截图或裁剪图。没有删除任何页面。"]
+            zh = [head_zh + f"{dest.label_zh}整个案件最多接受 {whole}，分开发送也无济于事。最大的附件是 "
+                  f"{show(largest)}：请换成只截取关键部分的截图或裁剪图。没有删除任何页面。"]
+        alone = [n for n, s in sizes.items() if s > limit]
         if alone:
-            en.append(f"Exhibit{'s' if len(alone) > 1 else ''} {show(alone)} alone exceed{'s' if len(alone) == 1 else ''} "
-                      f"the limit: replace with a smaller file.")
+            en.append(f"On its own, exhibit {show(alone)} is over the limit: replace it with a smaller file."
+                      if len(alone) == 1 else f"On their own, exhibits {show(alone)} are over the limit: "
+                      f"replace them with smaller files.")
             zh.append(f"附件 {show(alone)} 单独就超过上限：请换成更小的文件。")
         out.append(finding("bundle-too-large", value=size, threshold=limit, detail=" ".join(en),
                            detail_zh="".join(zh)))
     if dest.max_pages and pages > dest.max_pages:
-        over = [n for n, (first, last) in sorted(first_pages.items()) if last + 1 > dest.max_pages]
-        listed = ", ".join(f"{n} ({names[n]}, pages {first_pages[n][0] + 1}-{first_pages[n][1] + 1})" for n in over)
+        over = [n for n, (_first, last) in sorted(spans.items()) if last + 1 > dest.max_pages]
+        pages_en = ", ".join(f"{n} ({names[n]}, pages {spans[n][0] + 1}-{spans[n][1] + 1})" for n in over)
+        pages_zh = ", ".join(f"{n}（{names[n]}，第 {spans[n][0] + 1}-{spans[n][1] + 1} 页）" for n in over)
         en = (f"The bundle has {pages} pages; {dest.label} accepts {dest.max_pages}. Exhibits past page "
-              f"{dest.max_pages}: {listed}. Keep only the pages that show the facts (export those pages), "
+              f"{dest.max_pages}: {pages_en}. Keep only the pages that show the facts (export those pages), "
               f"or send these exhibits separately if the destination allows it. No page was left out.")
         zh = (f"证据包共 {pages} 页；{dest.label_zh}最多接受 {dest.max_pages} 页。超出第 {dest.max_pages} 页的附件："
-              f"{listed}。请只保留能证明事实的页面（导出这些页面），或在允许时单独发送这些附件。没有删除任何页面。")
+              f"{pages_zh}。请只保留能证明事实的页面（导出这些页面），或在允许时单独发送这些附件。没有删除任何页面。")
         out.append(finding("bundle-too-large", value=pages, threshold=dest.max_pages, detail=en, detail_zh=zh))
     return out

@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Frame, HRFlowable, Paragraph, Spacer, Table, TableStyle
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Frame, HRFlowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
 from ..model import ClaimInfo
 from .exhibits import Exhibit, LeftOut
@@ -60,6 +60,11 @@ class CoverContent:
         out += [c for row in self.left_rows + self.failed_rows for c in row]
         return out
 
+    def bold_texts(self) -> list[str]:
+        return [self.kicker, self.title, self.claim_heading, self.shows_heading, self.exhibits_heading,
+                self.left_heading, self.failed_heading, *self.exhibit_header, *self.left_header,
+                *(label for label, _ in self.claim_rows)]
+
 
 def carrier_name(carrier: str, labels: Labels) -> str:
     named = labels["carriers"].get(carrier)
@@ -85,7 +90,8 @@ def statements(claim: ClaimInfo, exhibits: list[Exhibit], labels: Labels) -> lis
         wanted = {t.upper() for t in claim.tracking}
         tracks = ex.file.facts.tracking
         track = next((t for t in tracks if t.number.upper() in wanted), tracks[0] if tracks else None)
-        carrier = carrier_name(track.carrier, labels) if track and track.carrier != "Other" else labels["carrier_unknown"]
+        known = track is not None and track.carrier != "Other"
+        carrier = carrier_name(track.carrier, labels) if known else labels["carrier_unknown"]
         if d.status == "delivered":
             text = labels.fmt("delivered", date=d.date, carrier=carrier) if d.date else \
                 labels.fmt("delivered_nodate", carrier=carrier)
@@ -230,18 +236,36 @@ def story(cc: CoverContent, fonts: FontSet, width: float) -> list[Flowable]:
 
 def draw_cover(c: Canvas, cc: CoverContent, fonts: FontSet, page_size: tuple[float, float],
                first_bundle_page: int, total_pages: int) -> int:
-    """Lay the cover out on `c` starting a new page each time the frame fills; returns the page count."""
+    """Lay the cover out on `c`, page after page, splitting long tables (header row repeated); returns the page
+    count. Nothing is ever dropped: a block taller than a whole page is shrunk to fit it."""
     w, h = page_size
     flow = story(cc, fonts, w - 2 * MARGIN)
     pages = 0
     while flow:
         c.setPageSize(page_size)
         frame = Frame(MARGIN, BAND_PT + 24, w - 2 * MARGIN, h - MARGIN - BAND_PT - 24, 0, 0, 0, 0, showBoundary=0)
-        before = len(flow)
-        frame.addFromList(flow, c)
+        placed = _fill(frame, flow, c)
+        if not placed and flow:  # on an empty page and still too big to place or split
+            flow[0] = KeepInFrame(frame._aW, frame._aH, [flow[0]], mode="shrink")
+            _fill(frame, flow, c)
         draw_band(c, fonts, w, BAND_PT, cc.band_left, f"{first_bundle_page + pages + 1} / {total_pages}")
         c.showPage()
         pages += 1
-        if len(flow) == before and flow:  # a flowable larger than a whole page: let reportlab shrink it
-            flow.pop(0)
     return pages
+
+
+def _fill(frame: Frame, flow: list[Flowable], c: Canvas) -> int:
+    """Put flowables from the front of `flow` into `frame` until it is full, splitting the one that straddles the
+    page end; returns how many pieces were placed (reportlab's Frame.addFromList never splits)."""
+    placed = 0
+    while flow:
+        if frame.add(flow[0], c, trySplit=0):
+            flow.pop(0)
+            placed += 1
+            continue
+        parts = frame.split(flow[0], c)
+        if len(parts) < 2 or not frame.add(parts[0], c, trySplit=0):
+            break
+        flow[0:1] = parts[1:]
+        placed += 1
+    return placed

@@ -14,10 +14,11 @@ import hashlib
 import io
 import shutil
 import subprocess
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics
@@ -119,58 +120,57 @@ def _collection_index(path: Path, region: str) -> int:
     return 0
 
 
-@lru_cache(maxsize=32)
-def _cjk_subset(path: str, index: int, chars: str) -> bytes:
-    """The CJK font cut down to `chars`, with its CFF outlines converted to TrueType for reportlab."""
-    from fontTools import subset
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
+_CJK_LOCK = threading.Lock()  # fontTools objects are not thread-safe; the web app may bundle in threads
+
+
+@lru_cache(maxsize=4)
+def _cjk_source(path: str, index: int):
+    """The CJK face opened lazily, with its character map and metrics parsed once per process."""
     from fontTools.ttLib import TTFont as FtFont
-    from fontTools.ttLib import newTable
 
     font = FtFont(path, fontNumber=index, lazy=True)
-    opts = subset.Options()
-    opts.layout_features = []
-    opts.name_IDs = ["*"]
-    opts.hinting = False
-    opts.desubroutinize = True
-    opts.notdef_outline = True
-    sub = subset.Subsetter(opts)
-    sub.populate(text=chars)
-    sub.subset(font)
-    if "CFF " in font:
-        # Hand-written CFF -> glyf conversion (what fontTools' otf2ttf snippet does): reportlab needs glyf outlines.
-        order = font.getGlyphOrder()
-        glyphs = font.getGlyphSet()
-        glyf = newTable("glyf")
-        glyf.glyphOrder = order
-        glyf.glyphs = {}
-        for gname in order:
+    return font, font.getBestCmap(), font["hmtx"], font.getGlyphSet()
+
+
+@lru_cache(maxsize=32)
+def _cjk_subset(path: str, index: int, chars: str) -> bytes:
+    """A small TrueType font with just `chars` from the CJK face, for reportlab (which embeds only glyf outlines).
+
+    Hand-written on purpose: fontTools' subsetter spends seconds walking the 65,000-glyph CFF, while drawing the
+    needed glyphs through a CFF->quadratic pen into a new font (fontTools' FontBuilder) takes a fraction of that.
+    """
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    with _CJK_LOCK:
+        src, cmap, hmtx, glyphset = _cjk_source(path, index)
+        mapping = {ord(c): cmap[ord(c)] for c in chars if ord(c) in cmap}
+        names = [".notdef"] + sorted(set(mapping.values()) - {".notdef"})
+        outlines = {}
+        for name in names:
             pen = TTGlyphPen(None)
-            glyphs[gname].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
-            glyf.glyphs[gname] = pen.glyph()
-        font["loca"] = newTable("loca")
-        font["glyf"] = glyf
-        for tag in ("CFF ", "VORG", "GPOS", "GSUB", "GDEF", "BASE"):
-            if tag in font:
-                del font[tag]
-        maxp = newTable("maxp")
-        maxp.tableVersion = 0x00010000
-        for attr in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-                     "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
-            setattr(maxp, attr, 0)
-        maxp.maxZones = 1
-        font["maxp"] = maxp
-        post = font["post"]
-        post.formatType = 2.0
-        post.extraNames = []
-        post.mapping = {}
-        post.glyphOrder = order
-        font["head"].glyphDataFormat = 0
-        font.sfntVersion = "\x00\x01\x00\x00"
-    buf = io.BytesIO()
-    font.save(buf)
-    font.close()
+            glyphset[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+            outlines[name] = pen.glyph()
+        hhea, os2 = src["hhea"], src["OS/2"]
+        fb = FontBuilder(src["head"].unitsPerEm, isTTF=True)
+        fb.setupGlyphOrder(names)
+        fb.setupCharacterMap(mapping)
+        fb.setupGlyf(outlines)
+        glyf = fb.font["glyf"]
+        fb.setupHorizontalMetrics({n: (hmtx[n][0], getattr(glyf[n], "xMin", 0)) for n in names})
+        fb.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent)
+        family = src["name"].getDebugName(1) or "Noto Sans CJK"
+        fb.setupNameTable({"familyName": family, "styleName": src["name"].getDebugName(2) or "Regular",
+                           "psName": (src["name"].getDebugName(6) or "NotoSansCJK").replace(" ", "")})
+        fb.setupOS2(sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender, sTypoLineGap=0,
+                    usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent, fsType=0)
+        fb.setupPost()
+        head = fb.font["head"]  # the source's dates, not the clock: the same characters give the same bytes
+        head.created, head.modified = src["head"].created, src["head"].modified
+        fb.font.recalcTimestamp = False
+        buf = io.BytesIO()
+        fb.save(buf)
     return buf.getvalue()
 
 
@@ -229,16 +229,23 @@ class FontSet:
         return sum(pdfmetrics.stringWidth(run, name, size) for name, run in self.runs(text, bold))
 
 
-def fontset_for(texts: Iterable[str], region: str = "SC") -> FontSet:
-    """Fonts able to draw all of `texts`; the CJK font (JP/SC/KR/TC faces) is cut to the characters used."""
+def fontset_for(texts: Iterable[str], region: str = "SC", bold_texts: Iterable[str] = ()) -> FontSet:
+    """Fonts able to draw all of `texts` (and `bold_texts` in bold); the CJK faces (JP/SC/KR/TC) are cut to the
+    characters used, the bold one only when bold text needs it."""
     regular, reg_cover = _latin("regular")
     bold, bold_cover = _latin("bold")
     fallback, fb_cover = _latin("fallback")
-    chars = sorted({c for t in texts for c in t if not c.isspace()})
-    need = "".join(c for c in chars if is_cjk(c) or ord(c) not in fb_cover and ord(c) not in reg_cover)
     fs = FontSet(regular, bold, fallback, cover={regular: reg_cover, bold: bold_cover, fallback: fb_cover})
-    if need:
-        fs.cjk, cover = _cjk(False, region, need)
-        fs.cjk_bold, cover_bold = _cjk(True, region, need)
-        fs.cover[fs.cjk], fs.cover[fs.cjk_bold] = cover, cover_bold
+
+    def need(strings: Iterable[str]) -> str:
+        chars = sorted({c for t in strings for c in t if not c.isspace()})
+        return "".join(c for c in chars if is_cjk(c) or ord(c) not in fb_cover and ord(c) not in reg_cover)
+
+    bold_texts = list(bold_texts)
+    plain, heavy = need(list(texts) + bold_texts), need(bold_texts)
+    if plain:
+        fs.cjk, fs.cover[fs.cjk] = _cjk(False, region, plain)
+        fs.cjk_bold = fs.cjk  # until bold text needs its own face
+    if heavy:
+        fs.cjk_bold, fs.cover[fs.cjk_bold] = _cjk(True, region, heavy)
     return fs

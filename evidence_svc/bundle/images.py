@@ -192,7 +192,8 @@ def shrink(im: Image.Image, scale: float) -> Image.Image:
     if scale >= 0.999:
         return im
     size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
-    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # bicubic after an integer box reduction: indistinguishable from Lanczos when shrinking, several times faster
+    return im.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def recompress(im: Image.Image, scale: float, quality: int, lossy_source: bool) -> Encoded:

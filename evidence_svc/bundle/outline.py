@@ -36,9 +36,20 @@ def set_info(pdf: pikepdf.Pdf, claim: ClaimInfo, labels: Labels, lang: str) -> N
         Creator=pikepdf.String("evidence-svc"),
         Producer=pikepdf.String("evidence-svc bundle (reportlab, pikepdf)"),
     )
+    created = None
     if claim.opened_at is not None:
         t = claim.opened_at if claim.opened_at.tzinfo else claim.opened_at.replace(tzinfo=timezone.utc)
-        info.CreationDate = pikepdf.String(t.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%SZ"))
+        created = t.astimezone(timezone.utc)
+        info.CreationDate = pikepdf.String(created.strftime("D:%Y%m%d%H%M%SZ"))
     pdf.trailer.Info = pdf.make_indirect(info)
+    # XMP mirrors the info dictionary; pikepdf would stamp the clock in as the editing time unless told not to
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        xmp["dc:title"] = str(info.Title)
+        xmp["dc:description"] = str(info.Subject)
+        xmp["pdf:Keywords"] = str(info.Keywords)
+        xmp["pdf:Producer"] = str(info.Producer)
+        xmp["xmp:CreatorTool"] = str(info.Creator)
+        if created is not None:
+            xmp["xmp:CreateDate"] = created.isoformat()
     pdf.Root.Lang = pikepdf.String({"zh": "zh-CN", "ja": "ja-JP", "de": "de-DE", "fr": "fr-FR"}.get(lang, "en-US"))
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)

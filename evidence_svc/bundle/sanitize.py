@@ -35,6 +35,9 @@ def sanitize(pdf: pikepdf.Pdf) -> list[str]:
         if key in root:
             del root[key]
             removed.append(key)
+    for key in ("/AcroForm", "/Names"):
+        if key in root:
+            removed.append(key)
     if "/AcroForm" in root:
         try:  # give fields without an appearance one, so flattening keeps their values visible
             pdf.generate_appearance_streams()
@@ -47,7 +50,6 @@ def sanitize(pdf: pikepdf.Pdf) -> list[str]:
     for key in ("/AcroForm", "/Names"):
         if key in root:
             del root[key]
-            removed.append(key)
     for page in pdf.pages:
         obj = page.obj
         for key in ("/AA", "/B"):  # page open/close actions; article beads point into document threads
@@ -95,7 +97,8 @@ def active_content(pdf: pikepdf.Pdf) -> list[str]:
                 if key in BANNED_KEYS:
                     found.append(f"{path}{key}")
             action = d.get("/S")
-            if isinstance(action, Name) and str(action) in BANNED_ACTIONS and ("/Type" not in d or d.Type == Name.Action):
+            is_action = "/Type" not in d or d.Type == Name.Action
+            if isinstance(action, Name) and str(action) in BANNED_ACTIONS and is_action:
                 found.append(f"{path} action {action}")
             if d.get("/Subtype") in (Name.Widget, Name.Link, Name.FileAttachment, Name.Screen, Name.RichMedia):
                 found.append(f"{path} {d.get('/Subtype')} annotation")

@@ -10,6 +10,7 @@ the file shows. Nothing here judges the claim: `claim_checks` does that.
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -27,9 +28,10 @@ from .order_ids import find_order_ids
 from .phrases import phrases_rx
 from .tracking import find_tracking
 
-__all__ = ["extract_facts", "classify", "date_window", "KINDS"]
+__all__ = ["extract_facts", "classify", "date_window", "merge_tracking", "KINDS"]
 
 KINDS = ("delivery", "refund", "messages", "order", "other")
+log = logging.getLogger(__name__)
 _STATUS_RANK = {"delivered": 3, "exception": 2, "in_transit": 1, None: 0}
 
 
@@ -55,29 +57,40 @@ def extract_facts(pages: list[Page], claim: Claim, settings: Settings,
         lines = lines_of(page)
         if not lines:
             continue
-        for hit in find_order_ids(lines):
+        for hit in _safe("order IDs", find_order_ids, [], lines):
             facts.order_id_hits.append(OrderIdFact(value=hit.value, page=hit.page, box=hit.box))
             if hit.value not in facts.order_ids:
                 facts.order_ids.append(hit.value)
-        dates = find_datetimes(lines, lang, order, window)
+        dates = _safe("dates", find_datetimes, [], lines, lang, order, window)
         for d in dates:
             key = (page.index, d.text, d.iso)
             if key not in seen_stamps:
                 seen_stamps.add(key)
                 facts.timestamps.append(TimestampFact(text=d.text, value=d.iso, page=d.page, box=d.box))
-        for t in find_tracking(lines):
+        for t in _safe("tracking", find_tracking, [], lines):
             t.source = "pdf-text" if page.text_source == "pdf-text" else "ocr"
             ocr_tracking.append(t)
-        delivery = find_delivery(lines, lang, order, window, dates=dates)
+        delivery = _safe("delivery", find_delivery, DeliveryFact(), lines, lang, order, window, dates=dates)
         if _better(delivery, best_delivery):
             best_delivery = delivery
-        for r in find_refunds(lines, claim.marketplace, lang, order, window):
+        for r in _safe("refunds", find_refunds, [], lines, claim.marketplace, lang, order, window):
             if (r.amount, r.currency) not in seen_refunds:
                 seen_refunds.add((r.amount, r.currency))
                 facts.refunds.append(r)
     facts.delivery = best_delivery
-    facts.tracking = merge_tracking(tracking_from_barcodes(barcodes or []), ocr_tracking, facts.order_ids)
+    from_barcodes = _safe("barcodes", tracking_from_barcodes, [], barcodes or [])
+    facts.tracking = merge_tracking(from_barcodes, ocr_tracking, facts.order_ids)
     return facts
+
+
+def _safe(what: str, fn: Any, default: Any, *args: Any, **kwargs: Any) -> Any:
+    """One extractor's result, or `default` if it breaks on odd text: a file's other facts and its findings
+    still matter more than one fact kind. The error is logged with its traceback."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception:
+        log.exception("fact extraction (%s) failed", what)
+        return default
 
 
 def _better(a: DeliveryFact, b: DeliveryFact) -> bool:

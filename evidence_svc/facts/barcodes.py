@@ -19,8 +19,8 @@ from ..model import Box, TrackingFact
 from .tracking import from_barcode
 
 _F = zxingcpp.BarcodeFormat
-FORMATS = (_F.Code128 | _F.Code39 | _F.Code93 | _F.ITF | _F.Codabar | _F.DataMatrix | _F.QRCode | _F.PDF417
-           | _F.MaxiCode | _F.Aztec)
+FORMATS = [_F.Code128, _F.Code39, _F.Code93, _F.ITF, _F.Codabar, _F.DataMatrix, _F.QRCode, _F.PDF417, _F.MaxiCode,
+           _F.Aztec]
 MAX_SIDE = 4000  # pixels: larger images are scaled down first (decoding time grows with area)
 
 

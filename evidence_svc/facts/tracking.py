@@ -256,9 +256,18 @@ def _checks(compact: str) -> tuple[Identified, ...]:
     return tuple(h for e in entries() if e.min_len <= n <= e.max_len and (h := check(e, compact)) is not None)
 
 
+@lru_cache(maxsize=8192)
+def _fits(compact: str) -> tuple[Identified, ...]:
+    """`_checks` without the readings the data says another entry's format overrides (`shadowed_by`)."""
+    hits = _checks(compact)
+    shadow = carriers_config()["rules"]["shadowed_by"]
+    keys = {h.entry.key for h in hits}
+    return tuple(h for h in hits if not (set(shadow.get(h.entry.key, ())) & keys))
+
+
 def identify(text: str) -> list[Identified]:
     """Every entry whose format the whole of `text` fits, valid ones first."""
-    hits = list(_checks(regex.sub(r"\s+", "", text).upper()))
+    hits = list(_fits(regex.sub(r"\s+", "", text).upper()))
     order = {c: i for i, c in enumerate(carriers_config()["rules"]["priority"])}
     return sorted(hits, key=lambda h: (not h.valid, order.get(h.carrier, 99)))
 
@@ -346,17 +355,17 @@ def _repaired(joined: str) -> tuple[Identified, ...]:
     if len(joined) == 13:
         fixed = joined[:2].translate(_TO_LETTER) + joined[2:11].translate(_CONFUSABLE) + joined[11:].translate(_TO_LETTER)
         if fixed != joined:
-            return tuple(h for h in _checks(fixed) if h.valid)
+            return tuple(h for h in _fits(fixed) if h.valid)
         return ()
     if len(joined) == 18 and joined[:2] in ("1Z", "12", "IZ", "I2", "lZ"):
         # UPS: 1Z, a 6-character shipper, then service and package digits: letters there are misread digits
         base = "1Z" + joined[2:8] + joined[8:].translate(_CONFUSABLE)
-        found = {h.number: h for h in _checks(base) if h.valid}
+        found = {h.number: h for h in _fits(base) if h.valid}
         if not found:
             for k in range(2, 18):
                 alt = _SWAPS.get(base[k])
                 if alt:
-                    for h in _checks(base[:k] + alt + base[k + 1:]):
+                    for h in _fits(base[:k] + alt + base[k + 1:]):
                         if h.valid:
                             found[h.number] = h
         return tuple(found.values()) if len(found) == 1 else ()
@@ -433,7 +442,6 @@ def _candidates_in_run(run: list[_Chunk], line_text: str, context: bool, named: 
     if fixed != [c.text for c in run]:
         variants.append(("fixed", fixed))
     n = len(run)
-    shadow = carriers_config()["rules"]["shadowed_by"]
 
     def digit_chunk(k: int) -> bool:
         return 0 <= k < n and len(run[k].text) >= 2 and run[k].text.isdigit()
@@ -448,12 +456,11 @@ def _candidates_in_run(run: list[_Chunk], line_text: str, context: bool, named: 
                     break
                 if len(joined) < 8:
                     continue
-                idents = _checks(joined)
-                if not any(h.valid for h in idents):
+                idents = _fits(joined)
+                if not any(h.valid for h in idents) and context:
+                    # a repaired reading is a guess: only next to a tracking word or carrier name
                     idents = idents + _repaired(joined)
                 for ident in idents:
-                    if ident.entry.key in shadow and any(o.entry.key in shadow[ident.entry.key] for o in _checks(joined)):
-                        continue
                     if ident.entry.all_digits and (digit_chunk(i - 1) or digit_chunk(j + 1)):
                         continue  # part of a longer digit string that did not validate as a whole
                     if _accept(ident, context, named):

@@ -11,13 +11,21 @@ import io
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from samples.render.sheet import Element, Sheet
 
 
 def gaussian(s: Sheet, sigma: float) -> Sheet:
-    return s.with_image(s.img.filter(ImageFilter.GaussianBlur(sigma)))
+    return s.with_image(blur_image(s.img, sigma))
+
+
+def blur_image(img: Image.Image, sigma: float) -> Image.Image:
+    """Gaussian blur with OpenCV (several times faster than Pillow's on large photos)."""
+    if sigma <= 0:
+        return img
+    arr = cv2.GaussianBlur(np.asarray(img), (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REPLICATE)
+    return Image.fromarray(arr)
 
 
 def motion(s: Sheet, length: int, angle_deg: float) -> Sheet:
@@ -32,7 +40,7 @@ def motion(s: Sheet, length: int, angle_deg: float) -> Sheet:
 
 def noise(s: Sheet, rng: np.random.Generator, sigma: float) -> Sheet:
     a = np.asarray(s.img).astype(np.float32)
-    a += rng.normal(0, sigma, a.shape[:2])[..., None]
+    a += (rng.standard_normal(a.shape[:2], dtype=np.float32) * sigma)[..., None]
     return s.with_image(Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)))
 
 
@@ -125,7 +133,7 @@ def scan(s: Sheet, rng: np.random.Generator, angle: float, paper=(246, 244, 238)
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     a = cv2.warpAffine(a, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                        borderValue=tuple(float(c) for c in paper))
-    a += rng.normal(0, noise_sigma, a.shape[:2])[..., None]
+    a += (rng.standard_normal(a.shape[:2], dtype=np.float32) * noise_sigma)[..., None]
     out = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
     m3 = np.vstack([m, [0, 0, 1]])
     return s.warped(m3, (w, h), out)

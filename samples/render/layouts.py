@@ -110,7 +110,11 @@ def tracking_page(sc: Scenario, style: Style, width_css: int = 1100, dates: bool
     last = sc.events[0]
     status_key = "delivered" if sc.delivered else last.status
     green = (46, 160, 67) if sc.delivered else accent
-    s.text((cx, cy), t[status_key if status_key in t else "in_transit"], style.font(30, True), green)
+    status_text = t[status_key if status_key in t else "in_transit"]
+    size = 30
+    while size > 16 and d.textlength(status_text, font=style.font(size, True)) > W - pad - style.px(28) - cx:
+        size -= 2  # long statuses ("Im Zielpaketzentrum bearbeitet") shrink to fit a phone's card
+    s.text((cx, cy), status_text, style.font(size, True), green)
     cy += style.px(30) + style.gap(14)
     block_top = card_top
     if dates:
@@ -216,7 +220,8 @@ def _market_bar(s: Sheet, style: Style, sc: Scenario) -> int:
     h2 = h + style.px(36)
     d.rectangle((0, h, W, h2), fill=(35, 47, 62))
     menu = {"en": ["All", "Today's Deals", "Customer Service", "Registry", "Gift Cards"],
-            "de": ["Alle", "Angebote", "Kundenservice", "Gutscheine"], "fr": ["Toutes", "Ventes Flash", "Service Client"],
+            "de": ["Alle", "Angebote", "Kundenservice", "Gutscheine"],
+            "fr": ["Toutes", "Ventes Flash", "Service Client"],
             "ja": ["すべて", "タイムセール", "カスタマーサービス"], "zh": ["目录", "库存", "订单", "广告", "数据报告"]}[sc.lang]
     x = style.px(24)
     for m in menu:
@@ -239,7 +244,8 @@ def order_page(sc: Scenario, style: Style, width_css: int = 1100, dates: bool = 
     s.breaks.append(y + 1)
     pad = style.px(16 if narrow else 40)
     y += style.gap(20)
-    crumbs = {"en": "Your Account › Your Orders › Order Details", "de": "Mein Konto › Meine Bestellungen › Bestelldetails",
+    crumbs = {"en": "Your Account › Your Orders › Order Details",
+              "de": "Mein Konto › Meine Bestellungen › Bestelldetails",
               "fr": "Votre compte › Vos commandes › Détails", "ja": "アカウントサービス › 注文履歴 › 注文の詳細",
               "zh": "订单 › 管理订单 › 订单详情"}[sc.lang]
     if not narrow:
@@ -310,14 +316,18 @@ def order_page(sc: Scenario, style: Style, width_css: int = 1100, dates: bool = 
     yy = y + style.gap(18)
     green = (0, 118, 0) if not style.dark else (90, 200, 110)
     dev = sc.delivered_event
+    st_top = yy
     if dev and dates:
-        lab = {"en": "Delivered ", "de": "Zugestellt: ", "fr": "Livré le ", "ja": "配達済み ", "zh": "已送达 "}[sc.lang]
+        lab = {"en": "Delivered ", "de": "Zugestellt: ", "fr": "Livré le ", "ja": "配達完了 ", "zh": "已签收 "}[sc.lang]
         f = style.font(18, True)
         d.text((pad + inner, yy), lab, font=f, fill=green)
         x = pad + inner + d.textlength(lab, font=f)
-        s.text((x, yy), loc.date_medium(dev.at.date()), f, green, kind="timestamp", value=dev.at.date().isoformat())
+        b = s.text((x, yy), loc.date_medium(dev.at.date()), f, green, kind="timestamp",
+                   value=dev.at.date().isoformat())
     else:
-        d.text((pad + inner, yy), t["delivered"] if dev else t["in_transit"], font=style.font(18, True), fill=green)
+        b = s.text((pad + inner, yy), t["delivered"] if dev else t["in_transit"], style.font(18, True), green)
+    s.mark("delivery", (pad + inner, st_top, b[2], b[3]), "", status="delivered" if dev else "in_transit",
+           date=dev.at.date().isoformat() if (dev and dates) else None, location=None)
     yy += style.px(18) + style.gap(16)
     # track button on the right (full width under the status on a phone)
     bw, bh = (style.px(220), style.px(34)) if not narrow else (W - 2 * pad - 2 * inner, style.px(40))
@@ -386,7 +396,6 @@ def refund_page(sc: Scenario, style: Style, width_css: int = 900, dates: bool = 
     y += 2 * r + (len(title_lines) - 1) * style.px(28) + style.gap(28)
     s.breaks.append(y - style.gap(10))
     amount = loc.money(sc.refund_cents)
-    f = style.font(17)
     top = y
     if sc.lang == "en":
         parts = [(f"{t['refund_issued']}: ", None), (amount, "amt")]
@@ -405,7 +414,6 @@ def refund_page(sc: Scenario, style: Style, width_css: int = 900, dates: bool = 
         if dates:
             parts += [("（" if sc.lang == "ja" else "（", None), (loc.date_long(sc.refund_date), "date"), ("）", None)]
     x = pad
-    amt_box = None
     right = pad
     for txt, role in parts:
         ff = style.font(17, role == "amt")
@@ -415,8 +423,6 @@ def refund_page(sc: Scenario, style: Style, width_css: int = 900, dates: bool = 
             b = s.text((x, y), txt, ff, style.fg, kind="timestamp", value=sc.refund_date.isoformat())
         else:
             b = s.text((x, y), txt, ff, style.fg)
-        if role == "amt":
-            amt_box = b
         x = b[2] if txt.strip() else x + d.textlength(txt, font=ff)
         right = max(right, x)
     y += style.px(17) + style.gap(20)

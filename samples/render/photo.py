@@ -8,7 +8,7 @@ from datetime import datetime
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
 from samples import fonts
 from samples.render import degrade
@@ -48,17 +48,17 @@ def parcel_photo(label: Sheet, rng: np.random.Generator, size=(2016, 1512), at: 
     """Compose the label on a cardboard box on a table, warp the label slightly, add grain and a watermark."""
     W, H = size
     table = _texture(rng, W, H, (rng.integers(120, 170), rng.integers(90, 120), rng.integers(60, 85)), 18, 40)
-    canvas = Image.fromarray(table.astype(np.uint8)).filter(ImageFilter.GaussianBlur(bg_blur))
+    canvas = degrade.blur_image(Image.fromarray(table.astype(np.uint8)), bg_blur)
     # the box: a slightly rotated brown quad, a little out of focus at its edges
     bw, bh = int(W * 0.62), int(H * 0.78)
     box = _texture(rng, bw, bh, (196, 160, 112), 9, 12).astype(np.uint8)
-    box_img = Image.fromarray(box).filter(ImageFilter.GaussianBlur(1.2))
+    box_img = degrade.blur_image(Image.fromarray(box), 1.2)
     d = ImageDraw.Draw(box_img)
     d.rectangle((0, int(bh * 0.47), bw, int(bh * 0.53)), fill=(170, 140, 95))  # tape
     bx, by = (W - bw) // 2 + int(rng.integers(-40, 40)), (H - bh) // 2 + int(rng.integers(-20, 20))
     shadow = Image.new("L", (W, H), 0)
     ImageDraw.Draw(shadow).rectangle((bx + 25, by + 30, bx + bw + 25, by + bh + 30), fill=120)
-    shadow = shadow.filter(ImageFilter.GaussianBlur(25))
+    shadow = degrade.blur_image(shadow, 25)
     canvas = Image.composite(Image.new("RGB", (W, H), (30, 22, 15)), canvas, shadow)
     canvas.paste(box_img, (bx, by))
     # the label: scale to a fraction of the photo height, warp slightly (hand-held angle)

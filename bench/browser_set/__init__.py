@@ -1,0 +1,1 @@
+"""An independent, browser-rendered labelled evaluation set (see `build.py`)."""

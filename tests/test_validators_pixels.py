@@ -1,0 +1,352 @@
+"""Resolution, blur and timestamp validators on real rendered files through real ingest and tesseract OCR.
+
+Each defect is produced on a rendered screenshot and is absent on its clean original; the cases that trip naive
+checks (mostly empty screenshots, dark mode, heavy JPEG, small sharp crops, a sharp label on a blurred photo)
+must stay clean. Fixtures are drawn once per session with Pillow and OCR'd with an empty cache.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from evidence_svc.config import Settings, load_settings
+from evidence_svc.ingest import open_source, render_page
+from evidence_svc.model import Claim, Facts, Finding
+from evidence_svc.ocr import read_words
+from validators import VALIDATORS
+from validators.base import CheckContext, FileInput, PageInput
+
+ORDER = "112-1234567-1234567"
+TRACKING = "1Z999AA10123456784"
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(BOLD if bold else FONT, size)
+
+
+# ---------------------------------------------------------------------------------------------- drawing
+
+
+def screenshot(*, order: str | None = ORDER, dates: bool = True, dark: bool = False, size=(1000, 620),
+               lines: int = 9, tracking: str | None = TRACKING) -> Image.Image:
+    """A desktop screenshot of an order page: title bar, body text in 16 px, a taskbar clock bottom-right."""
+    w, h = size
+    bg, fg, muted = ((30, 31, 34), (230, 232, 235), (160, 165, 170)) if dark else ((255, 255, 255), (20, 20, 20),
+                                                                                    (90, 95, 100))
+    im = Image.new("RGB", size, bg)
+    d = ImageDraw.Draw(im)
+    d.rectangle((0, 0, w, 44), fill=(35, 47, 62))
+    d.text((16, 10), "amazon seller central", font=font(20, True), fill=(255, 255, 255))
+    body = [("Order Details", font(24, True), fg)]
+    if order:
+        body.append((f"Order # {order}", font(16), fg))
+    if dates:
+        body.append(("Delivered Tuesday, November 3, 2026 at 2:41 PM", font(16), fg))
+    body += [("Your package was left near the front door or porch.", font(16), fg),
+             ("Shipped with UPS Ground, signed by: DOE", font(16), muted)]
+    if tracking:
+        body.append((f"Tracking ID {tracking}", font(16), fg))
+    body += [("Ship to: Jordan Miller, 1200 Main St, Austin TX 78701", font(16), fg),
+             ("Item: USB-C Charging Cable 2m, 2-Pack   Qty: 2   $12.99", font(16), fg),
+             ("Payment: Visa ending in 4417   Grand total: $27.98", font(16), fg)][: max(lines - len(body), 0)]
+    y = 70
+    for text, f, fill in body:
+        d.text((40, y), text, font=f, fill=fill)
+        y += 40 if f.size > 20 else 32
+    d.rectangle((0, h - 40, w, h), fill=(20, 22, 30))
+    d.rectangle((12, h - 30, 32, h - 10), fill=(0, 120, 215))  # start button: a solid block, not text
+    if dates:
+        d.text((w - 100, h - 37), "2:41 PM", font=font(14), fill=(255, 255, 255))
+        d.text((w - 100, h - 19), "11/3/2026", font=font(13), fill=(255, 255, 255))
+    return im
+
+
+def phone(*, time_text: str = "9:41") -> Image.Image:
+    """A phone screenshot: status-bar time top-left, a message thread below."""
+    im = Image.new("RGB", (540, 960), (255, 255, 255))
+    d = ImageDraw.Draw(im)
+    d.text((40, 14), time_text, font=font(26, True), fill=(0, 0, 0))
+    d.rectangle((450, 22, 500, 40), outline=(0, 0, 0), width=2)  # battery
+    d.text((30, 90), "Messages", font=font(28, True), fill=(0, 0, 0))
+    msgs = ["Buyer: I have not received my item.", "Seller: We refunded $23.45 today.",
+            f"Order {ORDER}", "Buyer: Thank you, I will close", "the claim now."]
+    for i, m in enumerate(msgs):
+        d.text((30, 160 + 56 * i), m, font=font(22), fill=(20, 20, 20))
+    return im
+
+
+def label_photo() -> Image.Image:
+    """A sharp shipping label on an out-of-focus, textured background (a phone photo of a parcel)."""
+    rng = np.random.default_rng(3)
+    bg = cv2.resize(rng.integers(40, 200, (30, 40, 3)).astype(np.uint8), (1000, 750), interpolation=cv2.INTER_CUBIC)
+    im = Image.fromarray(cv2.GaussianBlur(bg, (0, 0), 9))
+    lab = Image.new("RGB", (460, 300), (250, 250, 245))
+    d = ImageDraw.Draw(lab)
+    for i, (t, s) in enumerate([("UPS GROUND", 28), ("SHIP TO: JORDAN MILLER", 20), ("1200 MAIN ST", 20),
+                                ("AUSTIN TX 78701", 20), (f"TRACKING # {TRACKING}", 18), ("SHIP DATE: 11/02/2026", 18)]):
+        d.text((18, 14 + i * 46), t, font=font(s, i == 0), fill=(0, 0, 0))
+    im.paste(lab, (270, 220))
+    return im
+
+
+def screen_photo(im: Image.Image) -> Image.Image:
+    """A phone photo of a monitor showing the page: perspective, moire, defocus, sensor noise."""
+    rng = np.random.default_rng(5)
+    a = np.asarray(im).astype(np.float32)
+    h, w = a.shape[:2]
+    dst = np.float32([[w * 0.05, h * 0.07], [w * 0.96, h * 0.03], [w * 0.93, h * 0.96], [w * 0.03, h * 0.9]])
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), dst)
+    a = cv2.warpPerspective(a, m, (w, h), borderValue=(50, 50, 50))
+    yy, xx = np.mgrid[0:h, 0:w]
+    a = a * 0.85 + 20 + 10 * np.sin(xx * 0.9 + yy * 0.35)[..., None]
+    a = cv2.GaussianBlur(a, (0, 0), 2.0) + rng.normal(0, 5, a.shape)
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+
+
+def gaussian(im: Image.Image, sigma: float) -> Image.Image:
+    return im.filter(ImageFilter.GaussianBlur(sigma))
+
+
+def motion(im: Image.Image, length: int) -> Image.Image:
+    k = np.zeros((length, length), np.float32)
+    k[length // 2, :] = 1.0 / length
+    return Image.fromarray(cv2.filter2D(np.asarray(im), -1, k, borderType=cv2.BORDER_REPLICATE))
+
+
+def jpeg(im: Image.Image, quality: int) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def scaled(im: Image.Image, f: float) -> Image.Image:
+    return im.resize((round(im.width * f), round(im.height * f)), Image.Resampling.BOX)
+
+
+def pdf_with_image(im: Image.Image, dpi: float) -> bytes:
+    """A one-page PDF showing `im` at `dpi` (a screenshot pasted into a document and scaled up)."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    w_pt, h_pt = im.width * 72.0 / dpi, im.height * 72.0 / dpi
+    c = canvas.Canvas(buf, pagesize=(w_pt + 72, h_pt + 72))
+    c.drawImage(ImageReader(im), 36, 36, width=w_pt, height=h_pt)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------- checking
+
+
+@dataclass
+class Checked:
+    findings: list[Finding]
+    file: FileInput
+
+    def codes(self) -> set[str]:
+        return {f.code for f in self.findings}
+
+    def get(self, code: str) -> Finding:
+        return next(f for f in self.findings if f.code == code)
+
+
+def check(path: Path, settings: Settings, claim: Claim | None = None,
+          earlier: list[FileInput] | None = None) -> Checked:
+    """Ingest -> OCR -> every validator's check_page and check_file, as the pipeline runs them."""
+    claim = claim or Claim(order_id=ORDER, tracking=[TRACKING])
+    src = open_source(path, settings)
+    assert src.readable, src.findings
+    ctx = CheckContext(claim=claim, settings=settings)
+    findings: list[Finding] = []
+    pages = []
+    for i in range(src.page_count):
+        rp = render_page(src, i, settings)
+        if rp.needs_ocr:
+            rp.page.words = read_words(rp.image, "eng", settings).words
+        gray = np.asarray(rp.image.convert("L")) if rp.image is not None else None
+        for v in VALIDATORS:
+            findings += v.check_page(PageInput(rp.page, gray, src.kind or "image", src.name), ctx)
+        pages.append(rp.page)
+    fi = FileInput(name=src.name, sha256=src.sha256, media_type=src.media_type, bytes=src.bytes, pages=pages,
+                   facts=Facts(), source=src.kind or "image")
+    fctx = CheckContext(claim=claim, settings=settings, earlier_files=earlier or [])
+    for v in VALIDATORS:
+        findings += v.check_file(fi, fctx)
+    return Checked(findings, fi)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    return load_settings(cache_dir=tmp_path_factory.mktemp("ocr-cache"), workers=1)
+
+
+@pytest.fixture(scope="session")
+def files(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("pixels")
+    clean = screenshot()
+    out: dict[str, Path] = {}
+
+    def save(name: str, im: Image.Image | bytes, ext: str = "png") -> None:
+        p = d / f"{name}.{ext}"
+        if isinstance(im, bytes):
+            p.write_bytes(im)
+        else:
+            im.save(p)
+        out[name] = p
+
+    save("clean", clean)
+    save("gaussian", gaussian(clean, 2.6))
+    save("motion", motion(clean, 15))
+    save("screen_photo", jpeg(screen_photo(screenshot(size=(1000, 620))), 85), "jpg")
+    save("shrunk", scaled(clean, 0.36))
+    save("jpeg_heavy", jpeg(clean, 12), "jpg")
+    save("dark", screenshot(dark=True))
+    save("empty", screenshot(size=(1800, 1100), lines=3))
+    save("small_crop", clean.crop((30, 100, 560, 200)))
+    save("label_photo", label_photo(), "jpg")
+    h = clean.height
+    save("clock_cut_bottom", clean.crop((0, 0, clean.width, h - 28)))  # through the "2:41 PM" line
+    save("phone", phone())
+    save("phone_cut_top", phone().crop((0, 27, 540, 960)))  # through the status-bar time
+    save("no_dates", screenshot(dates=False))
+    save("other_order", screenshot(order="113-9876543-7654321"))
+    save("no_ids", screenshot(order=None, tracking=None))
+    save("tracking_only", screenshot(order=None))
+    save("pdf_72dpi", pdf_with_image(clean, 72), "pdf")
+    save("pdf_200dpi", pdf_with_image(screenshot(size=(2000, 1240)), 200), "pdf")
+    return out
+
+
+@pytest.fixture(scope="session")
+def results(files, settings) -> dict[str, Checked]:
+    return {name: check(p, settings) for name, p in files.items()}
+
+
+# ---------------------------------------------------------------------------------------------- the clean original
+
+READABILITY = {"blurry", "low-resolution"}
+
+
+def test_clean_screenshot_has_no_findings(results) -> None:
+    assert results["clean"].codes() == set()
+
+
+@pytest.mark.parametrize("name", ["jpeg_heavy", "dark", "empty", "small_crop", "label_photo", "phone", "pdf_200dpi"])
+def test_readable_files_are_not_called_blurry_or_low_resolution(results, name) -> None:
+    assert not results[name].codes() & READABILITY, results[name].findings
+
+
+# ---------------------------------------------------------------------------------------------- blur
+
+
+@pytest.mark.parametrize("name", ["gaussian", "motion", "screen_photo"])
+def test_blur_flags_blurred_screenshot_with_sharpness_and_threshold(results, settings, name) -> None:
+    f = results[name].get("blurry")
+    assert f.severity == "error"
+    assert isinstance(f.value, (int, float)) and f.value < settings.blur_min_sharpness
+    assert f.threshold in (settings.blur_min_sharpness, settings.blur_min_content_sharpness)
+    assert f.page == 0
+    assert f"sharpness {f.value:g}" in f.message and "模糊" in f.message_zh
+    assert "low-resolution" not in results[name].codes()  # one cause, one finding
+
+
+# ---------------------------------------------------------------------------------------------- resolution
+
+
+def test_resolution_flags_shrunk_screenshot_by_text_size(results, settings) -> None:
+    f = results["shrunk"].get("low-resolution")
+    assert f.value < settings.min_text_height_px and f.threshold == settings.min_text_height_px
+    assert "too small to read" in f.message and "像素" in f.message_zh
+    assert "blurry" not in results["shrunk"].codes()  # small sharp text is not blur
+
+
+def test_resolution_flags_pdf_image_below_150_dpi(results) -> None:
+    f = results["pdf_72dpi"].get("low-resolution")
+    assert f.value == 72 and f.threshold == 150 and f.page == 0 and f.box is not None
+    assert f.message == "the image on page 1 is 72 dpi (needs 150)"
+    assert f.message_zh == "第 1 页的图片只有 72 dpi（至少需要 150 dpi）"
+
+
+# ---------------------------------------------------------------------------------------------- timestamps
+
+
+def test_timestamp_cropped_taskbar_clock_at_bottom_edge(results) -> None:
+    f = results["clock_cut_bottom"].get("timestamp-cropped")
+    assert "bottom edge" in f.message and "下边缘" in f.message_zh
+    assert f.box is not None and f.box[3] >= results["clock_cut_bottom"].file.pages[0].height - 3
+
+
+def test_timestamp_cropped_phone_status_bar_time_at_top_edge(results) -> None:
+    f = results["phone_cut_top"].get("timestamp-cropped")
+    assert "top edge" in f.message
+
+
+def test_uncut_clocks_and_window_chrome_are_not_cropped(results) -> None:
+    for name in ("clean", "phone", "dark", "empty", "small_crop", "label_photo", "jpeg_heavy"):
+        assert "timestamp-cropped" not in results[name].codes(), name
+
+
+def test_timestamp_missing_when_no_date_or_time_anywhere(results) -> None:
+    f = results["no_dates"].get("timestamp-missing")
+    assert f.severity == "warning"
+    assert "timestamp-missing" not in results["clean"].codes()
+    assert "timestamp-missing" not in results["phone"].codes()  # a bare clock time counts
+
+
+# ---------------------------------------------------------------------------------------------- orders
+
+
+def test_order_mismatch_names_the_other_order(results) -> None:
+    f = results["other_order"].get("order-mismatch")
+    assert f.value == "113-9876543-7654321" and f.threshold == ORDER and f.box is not None
+    assert "order-missing" not in results["other_order"].codes()
+
+
+def test_order_missing_only_without_order_id_and_tracking(results) -> None:
+    assert results["no_ids"].get("order-missing").severity == "warning"
+    assert "order-missing" not in results["tracking_only"].codes()  # the claim's tracking number is shown
+    assert not {"order-missing", "order-mismatch"} & results["clean"].codes()
+
+
+def test_duplicate_by_hash_and_by_look(files, settings, results) -> None:
+    from validators.file_rules import image_phash
+
+    clean = results["clean"].file
+    clean.phash = image_phash(Image.open(files["clean"]))
+    again = check(files["clean"], settings, earlier=[clean])
+    f = again.get("duplicate-file")
+    assert f.value == "clean.png"
+    # the same screenshot re-encoded as JPEG: another sha256, the same picture and text
+    copy = results["jpeg_heavy"].file
+    copy.phash = image_phash(Image.open(files["jpeg_heavy"]))
+    from validators.file_rules import FileRules
+
+    ctx = CheckContext(claim=Claim(order_id=ORDER), settings=settings, earlier_files=[clean])
+    assert [f.value for f in FileRules().check_file(copy, ctx)] == ["clean.png"]
+    # a different page of the same layout is not a duplicate
+    other = results["other_order"].file
+    other.phash = image_phash(Image.open(files["other_order"]))
+    assert FileRules().check_file(other, ctx) == []
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+REAL_IMAGES = ["ocrmypdf/linn.png", "ocrmypdf/crom.png", "ocrmypdf/baiona_colormapped.png",
+               "paperless/simple-no-dpi.png", "paperless/no-text-alpha.png"]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="robustness corpus not found")
+@pytest.mark.parametrize("rel", REAL_IMAGES)
+def test_real_images_from_other_projects_are_not_called_unreadable(settings, rel) -> None:
+    """A scanned letter, a small one-line crop, a map, a tiny text snippet, a drawing: all readable as they are."""
+    assert not check(CORPUS / rel, settings).codes() & READABILITY
