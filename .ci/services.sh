@@ -6,10 +6,11 @@
 #   .ci/services.sh stop     stop both and keep the state directory
 #   .ci/services.sh env      print the env file's path
 #
-# Writes "$EVIDENCE_SERVICES_DIR/env" (default /tmp/evidence-services/env) with
+# Writes "$EVIDENCE_SERVICES_DIR/env" (default /tmp/evidence-services/env, copied to build/services.env) with
 #   EVIDENCE_TEST_REDIS_URL=redis://127.0.0.1:<port>/0
 #   EVIDENCE_TEST_POSTGRES_URL=postgresql+psycopg://evidence@127.0.0.1:<port>/evidence
-# in KEY=VALUE form: `set -a; . "$(.ci/services.sh env)"; set +a` in a shell, or read by tests/services.py.
+# in KEY=VALUE form: `set -a; . build/services.env; set +a` in a shell; tests/conftest_services.py reads the
+# variables from the environment, else from that file.
 # The cluster uses trust authentication on 127.0.0.1 only; it is for tests, never for data anyone keeps.
 set -euo pipefail
 
@@ -19,6 +20,8 @@ PG_PORT="${EVIDENCE_SERVICES_PG_PORT:-15432}"
 PG_USER=evidence   # database role (superuser of the throwaway cluster)
 PG_DB=evidence
 ENV_FILE="$STATE_DIR/env"
+# A copy inside the repository for `make test` (build/ is ignored by git).
+REPO_ENV_FILE="$(cd "$(dirname "$0")/.." && pwd)/build/services.env"
 
 log() { printf 'services: %s\n' "$*" >&2; }
 
@@ -114,7 +117,7 @@ stop_all() {
         as_pg "$(stat -c %U "$STATE_DIR/pg/data")" "$PGBIN/pg_ctl" -D "$STATE_DIR/pg/data" -m fast -w stop >/dev/null \
             && log "stopped postgres"
     fi
-    rm -f "$ENV_FILE"
+    rm -f "$ENV_FILE" "$REPO_ENV_FILE"
 }
 
 case "${1:-start}" in
@@ -127,7 +130,8 @@ case "${1:-start}" in
             echo "EVIDENCE_TEST_POSTGRES_URL=postgresql+psycopg://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB"
         } >"$ENV_FILE.tmp"
         mv "$ENV_FILE.tmp" "$ENV_FILE"
-        log "wrote $ENV_FILE:"
+        mkdir -p "$(dirname "$REPO_ENV_FILE")" && cp "$ENV_FILE" "$REPO_ENV_FILE"
+        log "wrote $ENV_FILE and $REPO_ENV_FILE:"
         sed 's/^/services:   /' "$ENV_FILE" >&2
         ;;
     stop) stop_all ;;

@@ -76,16 +76,41 @@ def scanned_pdf(pages: list[Path], out: Path) -> Path:
     return out
 
 
-def text_pdf(pages: list[Path], out: Path, work: Path, env: dict[str, str]) -> Path:
-    """The same pages as a PDF with a real text layer: tesseract's own PDF renderer, made once, not timed."""
-    merged = []
-    for i, p in enumerate(pages):
-        base = work / f"text{i}"
-        subprocess.run(["tesseract", str(p), str(base), "-l", "eng", "pdf"], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        merged.append(f"{base}.pdf")
-    subprocess.run(["qpdf", "--empty", "--pages", *merged, "--", str(out)], check=True)
+def text_pdf(pages: list[Path], out: Path) -> Path:
+    """The same pages as a born-digital PDF: each OCR'd line drawn as real text where it stood. Made once, untimed."""
+    import pytesseract
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(out))
+    for p in pages:
+        img = Image.open(p)
+        scale = 72 / 200  # the scanned PDF places the images at 200 dpi; keep the same physical size
+        pdf.setPageSize((img.width * scale, img.height * scale))
+        data = pytesseract.image_to_data(img, output_type=pytesseract.Output.DICT)
+        lines: dict[tuple, list[int]] = {}
+        for i, text in enumerate(data["text"]):
+            if text.strip():
+                lines.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
+        for idx in lines.values():
+            x, y, h = data["left"][idx[0]], data["top"][idx[0]], max(data["height"][i] for i in idx)
+            pdf.setFont("Helvetica", max(4.0, h * scale * 0.9))
+            pdf.drawString(x * scale, (img.height - y - h) * scale, " ".join(data["text"][i] for i in idx))
+        pdf.showPage()
+    pdf.save()
     return out
+
+
+def in_process_warm(files: list[Path], cache: Path) -> float:
+    """A warm check inside a running process (the HTTP service, watch mode): no interpreter start-up."""
+    from evidence_svc.config import load_settings
+    from evidence_svc.model import Claim
+    from evidence_svc.pipeline import check_claim
+
+    settings = load_settings(cache_dir=cache)
+    check_claim(Claim(order_id=ORDER), files, settings)  # first call pays the lazy imports
+    started = time.perf_counter()
+    check_claim(Claim(order_id=ORDER), files, settings)
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -112,9 +137,10 @@ def main() -> None:
         cold1 = lint(1, work / "c1", files)
         cold_all = lint(os.cpu_count() or 2, work / "c2", files)
         warm = lint(os.cpu_count() or 2, work / "c2", files)
+        warm_service = in_process_warm(files, work / "c2")
 
         scanned = scanned_pdf(pages, work / "scanned.pdf")
-        texted = text_pdf(pages, work / "text.pdf", work, env)
+        texted = text_pdf(pages, work / "text.pdf")
         t_scanned = lint(os.cpu_count() or 2, work / "c3", [scanned])
         t_text = lint(os.cpu_count() or 2, work / "c4", [texted])
 
@@ -128,6 +154,7 @@ def main() -> None:
         print(f"evidence lint cold, 1 worker:     {cold1:7.2f} s   ratio {cold1 / bare:5.2f}x  (target <= 1.3x)")
         print(f"evidence lint cold, all cores:    {cold_all:7.2f} s   ratio {cold_all / bare:5.2f}x  (target <= 0.75x)")
         print(f"evidence lint warm (cache hit):   {warm:7.2f} s   {cold_all / warm:5.1f}x faster than cold (target >= 20x)")
+        print(f"warm inside a running service:    {warm_service:7.2f} s   {cold_all / warm_service:5.1f}x faster than cold")
         print(f"scanned PDF ({n} pages):           {t_scanned:7.2f} s")
         print(f"text PDF (same {n} pages):         {t_text:7.2f} s   {t_scanned / t_text:5.1f}x faster (target >= 20x)")
         print(f"30-page scanned PDF:              {t_big:7.2f} s   peak RSS {rss:6.0f} MB (target <= 500 MB)")

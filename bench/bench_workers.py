@@ -49,7 +49,29 @@ def service_urls() -> tuple[str, str]:
     redis_url, pg_url = values.get("EVIDENCE_TEST_REDIS_URL"), values.get("EVIDENCE_TEST_POSTGRES_URL")
     if not redis_url or not pg_url:
         raise SystemExit("no Redis/PostgreSQL configured: run .ci/services.sh first")
-    return redis_url.rsplit("/", 1)[0] + "/10", pg_url
+    return claim_redis_db(redis_url.rsplit("/", 1)[0]), pg_url
+
+
+_LOCK_KEY = "evidence-test-session"  # the same lock the test fixtures take (tests/conftest_services.py)
+
+
+def claim_redis_db(base: str) -> str:
+    """A Redis database no test session is using, locked for this run (released by the final flush)."""
+    import redis
+
+    for db in range(1, 16):
+        if redis.Redis.from_url(f"{base}/{db}").set(_LOCK_KEY, uuid.uuid4().hex, nx=True, ex=3600):
+            return f"{base}/{db}"
+    raise SystemExit(f"no free Redis database on {base}")
+
+
+def empty_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = [k for k in client.scan_iter(count=1000) if k != _LOCK_KEY.encode()]
+    if keys:
+        client.delete(*keys)
 
 
 def fresh_database(pg_url: str) -> str:
@@ -154,11 +176,9 @@ def base_env(redis_url: str, db_url: str, blobs: Path) -> dict[str, str]:
 
 
 def throughput(workers: int, images: list[tuple[str, bytes]], redis_url: str, pg_url: str) -> dict:
-    import redis
-
     from evidence_svc import tasks
 
-    redis.Redis.from_url(redis_url).flushdb()
+    empty_redis(redis_url)
     db = fresh_database(pg_url)
     with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
         root = Path(tmp)
@@ -195,12 +215,10 @@ def latency(images: list[tuple[str, bytes]], redis_url: str, pg_url: str) -> dic
     Each path has a PostgreSQL database of its own (the pool's sweeper would otherwise pick up the broker's queued
     jobs); both run the pages in-process on one core (EVIDENCE_WORKERS=1), as the throughput runs do.
     """
-    import redis
-
     from evidence_svc import tasks
     from evidence_svc.jobs import LocalPool
 
-    redis.Redis.from_url(redis_url).flushdb()
+    empty_redis(redis_url)
     db_local, db_broker = fresh_database(pg_url), fresh_database(pg_url)
     out: dict[str, list[float]] = {"in_process": [], "broker": [], "broker_queue_wait": [], "in_process_queue_wait": []}
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
@@ -251,16 +269,20 @@ def main(argv: list[str] | None = None) -> int:
     ratio = runs[1]["files_per_min"] / runs[0]["files_per_min"]
     print(f"ratio 2 vs 1 worker processes: {ratio:.2f}x")
 
-    lat_images = [(f"112-{6000000 + n:07d}-{9000000 + n:07d}", order_image(f"112-{6000000 + n:07d}-{9000000 + n:07d}",
-                                                                           n + 7)) for n in range(2 * (args.repeats + 1))]
+    lat_orders = [f"112-{6000000 + n:07d}-{9000000 + n:07d}" for n in range(2 * (args.repeats + 1))]
+    lat_images = [(order, order_image(order, n + 7)) for n, order in enumerate(lat_orders)]
     lat = latency(lat_images, redis_url, pg_url)
     added = lat["broker"] - lat["in_process"]
     print(f"\none claim, submit -> done, median of {args.repeats} (alternating): in-process pool "
-          f"{lat['in_process']:.2f} s, broker path {lat['broker']:.2f} s; added by the broker path {added * 1000:+.0f} ms")
+          f"{lat['in_process']:.2f} s, broker path {lat['broker']:.2f} s; "
+          f"added by the broker path {added * 1000:+.0f} ms")
     print(f"  of which submit -> a runner took the job: in-process {lat['in_process_queue_wait'] * 1000:.0f} ms, "
           f"broker {lat['broker_queue_wait'] * 1000:.0f} ms")
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
           "(other work on the machine skews every number above)")
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()  # also releases the database's lock
     if args.json:
         args.json.write_text(json.dumps({"throughput": runs, "ratio": ratio, "latency": lat, "added_s": added},
                                         indent=2))

@@ -10,21 +10,14 @@ contain a key. CORS is off unless `cors_origins` lists origins.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-import sys
-import time
-import uuid
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, AsyncIterator
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, Security
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -32,215 +25,25 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import MutableHeaders
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from . import __version__, metrics
 from .api_models import (
-    CheckIn, ClaimIn, ClaimOut, ClaimPage, ClaimStatus, ClaimSummaryOut, ErrorBody, FileOut, FilesOut, Health,
-    JobOut, MarketplaceCode, OrderId, ReplyIn, ReportSummaryOut, UtcDateTime,
+    CheckIn, ClaimIn, ClaimOut, ClaimPage, ClaimStatus, ClaimSummaryOut, FileOut, FilesOut, Health, JobOut,
+    MarketplaceCode, OrderId, ReplyIn, ReportSummaryOut, UtcDateTime,
+)
+from .api_support import (
+    ApiError, BodyLimit, BodyTooLarge, RequestContext, configure_logging, error_docs, install_error_handlers,
+    not_found,
 )
 from .config import Settings
 from .jobs import make_backend
 from .model import Claim, ClaimReport, FileReport, Reason
-from .store import BlobWriter, ClaimFields, ClaimRow, FileRow, JobRow, Store, open_store
+from .store import ClaimFields, ClaimRow, FileRow, JobRow, Store, open_store
 from .uploads import UploadError, attachment_header, make_thumbnail, read_multipart
 
 log = logging.getLogger("evidence_svc.api")
-REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 WEB_DIR = Path(__file__).parent / "web"
-_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-# --- errors ------------------------------------------------------------------------------------------------------
-
-
-class ApiError(Exception):
-    """Any refusal; rendered as ErrorBody with a stable `code` and texts in English and Chinese."""
-
-    def __init__(self, status: int, code: str, message: str, message_zh: str | None = None,
-                 details: Any = None, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.message_zh = status, code, message, message_zh
-        self.details, self.headers = details, headers
-
-
-def not_found(what: str, what_zh: str) -> ApiError:
-    return ApiError(404, "not-found", f"{what} not found", f"找不到{what_zh}")
-
-
-class BodyTooLarge(StarletteHTTPException):
-    """Raised from the body-size guard while a body is read; an HTTPException so FastAPI passes it through."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
-        self.limit = limit
-
-
-def error_response(status: int, code: str, message: str, message_zh: str | None = None, details: Any = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "message_zh": message_zh, "details": details},
-            "request_id": REQUEST_ID.get()}
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-_STATUS_CODES = {400: "bad-request", 401: "unauthorized", 404: "not-found", 405: "method-not-allowed",
-                 413: "request-too-large", 415: "unsupported-media-type"}
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.message_zh, exc.details, exc.headers)
-
-    @app.exception_handler(UploadError)
-    async def _upload_error(request: Request, exc: UploadError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.message_zh, exc.details or None)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _STATUS_CODES.get(exc.status_code, "http-error")
-        message = exc.detail if isinstance(exc.detail, str) else code
-        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
-        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        where = ".".join(str(p) for p in first["loc"])
-        return error_response(422, "invalid-request", f"{where}: {first['msg']}" if where else str(first["msg"]),
-                              f"请求无效：{where}", jsonable_encoder(errors))
-
-    @app.exception_handler(Exception)
-    async def _internal(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error", exc_info=exc)
-        return error_response(500, "internal-error", "internal error; the service log has the details under "
-                              "this request ID", "服务内部错误；请凭此请求 ID 查看服务日志")
-
-
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    texts = {400: "Malformed request (bad multipart)", 401: "Missing or unknown API key", 404: "Not found (or "
-             "not this tenant's)", 413: "Too large (file or body)", 415: "Not multipart/form-data",
-             422: "Invalid input (the message names the field)", 503: "Unavailable"}
-    return {s: {"model": ErrorBody, "description": texts[s]} for s in statuses}
-
-
-# --- logging -----------------------------------------------------------------------------------------------------
-
-_STD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request_id, plus whatever `extra=` carried."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage(),
-        }
-        rid = getattr(record, "request_id", None) or REQUEST_ID.get()
-        if rid:
-            out["request_id"] = rid
-        out.update({k: v for k, v in vars(record).items() if k not in _STD_ATTRS and k != "request_id"})
-        if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, default=str, ensure_ascii=False)
-
-
-JsonFormatter.converter = time.gmtime  # type: ignore[assignment]
-
-
-def configure_logging(settings: Settings, level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if settings.log_json else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
-
-
-# --- middleware (plain ASGI: they must not buffer streamed bodies) -------------------------------------------------
-
-_CSP = ("default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-
-
-class RequestContext:
-    """Request ID, security headers, access log line and HTTP metrics for every request."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
-        token = REQUEST_ID.set(rid)
-        scope.setdefault("state", {})["request_id"] = rid
-        started = time.perf_counter()
-        status = {"code": 500}
-        docs = scope["path"] in ("/docs", "/redoc") or scope["path"].startswith("/static-offline-docs")
-
-        async def send_with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = rid
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["X-Frame-Options"] = "DENY"
-                if not docs:  # Swagger UI needs its inline script
-                    headers["Content-Security-Policy"] = _CSP
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            elapsed = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
-            metrics.HTTP.labels(scope["method"], route, str(status["code"])).inc()
-            metrics.LATENCY.labels(scope["method"], route).observe(elapsed)
-            log.info("request", extra={"method": scope["method"], "path": scope["path"], "status": status["code"],
-                                       "ms": round(elapsed * 1000, 1), "tenant": scope["state"].get("tenant")})
-            REQUEST_ID.reset(token)
-
-
-class BodyLimit:
-    """Caps request bodies: file uploads at `max_upload_bytes`, anything else at `max_json_bytes`."""
-
-    def __init__(self, app: Any, settings: Settings) -> None:
-        self.app, self.settings = app, settings
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
-        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
-        limit = self.settings.max_upload_bytes if multipart else self.settings.max_json_bytes
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            response = error_response(413, "request-too-large",
-                                      f"the request body ({int(declared)} bytes) is larger than the limit of "
-                                      f"{limit} bytes", f"请求体超过了 {limit} 字节的上限",
-                                      {"limit_bytes": limit})
-            return await response(scope, receive, send)
-        seen = 0
-
-        async def limited() -> dict:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLarge(limit)
-            return message
-
-        await self.app(scope, limited, send)
-
 
 # --- dependencies ------------------------------------------------------------------------------------------------
 
@@ -305,7 +108,7 @@ def claim_out(store: Store, settings: Settings, row: ClaimRow) -> ClaimOut:
 claims = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
-@claims.post("", status_code=201, response_model=ClaimOut, responses=_errors(401, 413, 422))
+@claims.post("", status_code=201, response_model=ClaimOut, responses=error_docs(401, 413, 422))
 def create_claim(body: ClaimIn, response: Response, tenant: str = Depends(current_tenant),
                  store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> ClaimOut:
     """Open a claim: the order, the reason, the marketplace, when the buyer filed it, and a draft reply."""
@@ -320,7 +123,7 @@ def create_claim(body: ClaimIn, response: Response, tenant: str = Depends(curren
     return claim_out(store, settings, row)
 
 
-@claims.get("", response_model=ClaimPage, responses=_errors(401, 422))
+@claims.get("", response_model=ClaimPage, responses=error_docs(401, 422))
 def list_claims(
     status: ClaimStatus | None = Query(default=None, description="Only claims in this state"),
     respond_before: UtcDateTime | None = Query(default=None, description="Only claims due by this time"),
@@ -338,7 +141,7 @@ def list_claims(
     return ClaimPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@claims.get("/{claim_id}", response_model=ClaimOut, responses=_errors(401, 404))
+@claims.get("/{claim_id}", response_model=ClaimOut, responses=error_docs(401, 404))
 def get_claim(claim_id: str, tenant: str = Depends(current_tenant), store: Store = Depends(get_store),
               settings: Settings = Depends(get_settings)) -> ClaimOut:
     row = store.get_claim(tenant, claim_id)
@@ -394,7 +197,7 @@ def _empty_file(name: str) -> ApiError:
 
 
 @claims.post("/{claim_id}/files", status_code=201, response_model=FilesOut, openapi_extra=_UPLOAD_BODY,
-             responses=_errors(400, 401, 404, 413, 415, 422))
+             responses=error_docs(400, 401, 404, 413, 415, 422))
 async def upload_files(claim_id: str, request: Request, tenant: str = Depends(current_tenant)) -> FilesOut:
     """Add evidence files to a claim (multipart, field `file`, repeatable). Streamed to disk; stored once by
     sha256. A file over the size limit is refused with 413 naming it; an empty file with 422."""
@@ -431,7 +234,7 @@ _BINARY = {"description": "The stored bytes", "content": {"application/octet-str
 
 
 @claims.get("/{claim_id}/files/{file_id}/content", response_class=FileResponse,
-            responses={200: _BINARY, **_errors(401, 404)})
+            responses={200: _BINARY, **error_docs(401, 404)})
 def file_content(claim_id: str, file_id: str, tenant: str = Depends(current_tenant),
                  store: Store = Depends(get_store)) -> FileResponse:
     """The file exactly as uploaded (sent as an attachment, never rendered by the browser)."""
@@ -442,7 +245,7 @@ def file_content(claim_id: str, file_id: str, tenant: str = Depends(current_tena
 
 @claims.get("/{claim_id}/files/{file_id}/thumbnail.png", response_class=FileResponse,
             responses={200: {"description": "PNG, at most 320 px", "content": {"image/png": {"schema": {
-                "type": "string", "format": "binary"}}}}, **_errors(401, 404)})
+                "type": "string", "format": "binary"}}}}, **error_docs(401, 404)})
 def file_thumbnail(claim_id: str, file_id: str, tenant: str = Depends(current_tenant),
                    store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> FileResponse:
     """A small picture of the file's first page, for the web page; 404 if the file cannot be drawn."""
@@ -455,7 +258,7 @@ def file_thumbnail(claim_id: str, file_id: str, tenant: str = Depends(current_te
 
 
 @claims.delete("/{claim_id}/files/{file_id}", status_code=204, response_class=Response,
-               responses=_errors(401, 404))
+               responses=error_docs(401, 404))
 def delete_file(claim_id: str, file_id: str, tenant: str = Depends(current_tenant),
                 store: Store = Depends(get_store)) -> Response:
     """Remove a file from the claim (its next check and bundle leave it out)."""
@@ -464,7 +267,7 @@ def delete_file(claim_id: str, file_id: str, tenant: str = Depends(current_tenan
     return Response(status_code=204)
 
 
-@claims.put("/{claim_id}/reply", response_model=ClaimOut, responses=_errors(401, 404, 413, 422))
+@claims.put("/{claim_id}/reply", response_model=ClaimOut, responses=error_docs(401, 404, 413, 422))
 def put_reply(claim_id: str, body: ReplyIn, tenant: str = Depends(current_tenant),
               store: Store = Depends(get_store), settings: Settings = Depends(get_settings)) -> ClaimOut:
     """Save the draft reply to the buyer; the next check lints it."""
@@ -474,7 +277,7 @@ def put_reply(claim_id: str, body: ReplyIn, tenant: str = Depends(current_tenant
     return claim_out(store, settings, row)
 
 
-@claims.post("/{claim_id}/check", status_code=202, response_model=JobOut, responses=_errors(401, 404, 413, 422))
+@claims.post("/{claim_id}/check", status_code=202, response_model=JobOut, responses=error_docs(401, 404, 413, 422))
 def start_check(claim_id: str, request: Request, response: Response, body: CheckIn | None = None,
                 tenant: str = Depends(current_tenant), store: Store = Depends(get_store)) -> JobOut:
     """Check the claim's files and reply, then build the bundle, in the background. Poll the job; when it is done,
@@ -498,7 +301,7 @@ def _report_row(store: Store, tenant: str, claim_id: str):
     return claim, report
 
 
-@claims.get("/{claim_id}/report", response_model=ClaimReport, responses=_errors(401, 404))
+@claims.get("/{claim_id}/report", response_model=ClaimReport, responses=error_docs(401, 404))
 def get_report(claim_id: str, tenant: str = Depends(current_tenant), store: Store = Depends(get_store)) -> Response:
     """The latest report (`evidence-report/1`). Header `X-Report-Current: false` when the claim changed since."""
     claim, report = _report_row(store, tenant, claim_id)
@@ -508,7 +311,7 @@ def get_report(claim_id: str, tenant: str = Depends(current_tenant), store: Stor
 
 @claims.get("/{claim_id}/bundle.pdf", response_class=FileResponse, responses={200: {
     "description": "The bundle: cover page, then each file as a stamped exhibit", "content": {
-        "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 404)})
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}, **error_docs(401, 404)})
 def get_bundle(claim_id: str, tenant: str = Depends(current_tenant), store: Store = Depends(get_store)):
     """The one PDF to attach in Seller Central, from the latest check."""
     claim, report = _report_row(store, tenant, claim_id)
@@ -526,7 +329,7 @@ def get_bundle(claim_id: str, tenant: str = Depends(current_tenant), store: Stor
 jobs = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 
-@jobs.get("/{job_id}", response_model=JobOut, responses=_errors(401, 404))
+@jobs.get("/{job_id}", response_model=JobOut, responses=error_docs(401, 404))
 def get_job(job_id: str, tenant: str = Depends(current_tenant), store: Store = Depends(get_store)) -> JobOut:
     row = store.get_job(job_id, tenant)
     if row is None:
@@ -554,7 +357,7 @@ class LintFields(BaseModel):
 
 
 @lint.post("/lint", response_model=FileReport, openapi_extra=_LINT_BODY,
-           responses=_errors(400, 401, 413, 415, 422))
+           responses=error_docs(400, 401, 413, 415, 422))
 async def lint_file(request: Request, tenant: str = Depends(current_tenant)) -> FileReport:
     """Check one file now, before it is sent anywhere (multipart: `file`, optional `order_id`, `marketplace`,
     `reason`). Nothing is stored; the answer is the file's report with its findings in English and Chinese."""
@@ -595,7 +398,7 @@ def _lint_limiter(request: Request) -> anyio.CapacityLimiter:
 ops = APIRouter(tags=["operations"])
 
 
-@ops.get("/healthz", response_model=Health, responses=_errors(503))
+@ops.get("/healthz", response_model=Health, responses=error_docs(503))
 def healthz(store: Store = Depends(get_store)) -> Any:
     """Liveness and database reachability (no key needed)."""
     try:
@@ -643,7 +446,7 @@ def create_app(settings: Settings) -> FastAPI:
                     "`evidence-report/1` contract.",
     )
     app.state.settings, app.state.store, app.state.backend = settings, store, backend
-    _install_error_handlers(app)
+    install_error_handlers(app)
     for router in (claims, jobs, lint, ops):
         app.include_router(router)
     app.add_api_route("/", _index, include_in_schema=False)

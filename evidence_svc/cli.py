@@ -200,8 +200,7 @@ def bundle(
         report.claim_findings.extend(result.findings)
         report.summarise()
         _print(report, fmt, lang, when)
-        bundle_errors = any(f.severity.value == "error" for f in result.findings)
-        raise typer.Exit(int(ExitCode.findings if bundle_errors else ExitCode.ok))
+        raise typer.Exit(int(ExitCode.ok if report.summary.errors == 0 else ExitCode.findings))
 
     _run(body, lang.value)
 

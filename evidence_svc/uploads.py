@@ -22,7 +22,7 @@ import anyio
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from .store import BlobTooLarge, BlobWriter
+from .blobs import BlobTooLarge, BlobWriter
 
 MAX_PARTS = 32
 MAX_FIELD_BYTES = 64 * 1024

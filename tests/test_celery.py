@@ -21,7 +21,6 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -83,8 +82,9 @@ def long_image(order_id: str) -> bytes:
     small = font("dejavu-sans", 26)
     draw.text((80, 60), f"Order # {order_id}", fill="black", font=small)
     for n in range(70):
-        draw.text((80, 120 + n * 40), f"{n:02d} 2026-03-0{n % 9 + 1} package scanned at sort facility {n * 7919 % 10007} "
-                  f"in transit to destination, carrier event {n * 104729 % 99991}", fill="black", font=small)
+        draw.text((80, 120 + n * 40), f"{n:02d} 2026-03-0{n % 9 + 1} package scanned at sort facility "
+                  f"{n * 7919 % 10007} in transit to destination, carrier event {n * 104729 % 99991}",
+                  fill="black", font=small)
     out = io.BytesIO()
     img.save(out, "PNG")
     return out.getvalue()

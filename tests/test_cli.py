@@ -121,3 +121,18 @@ def test_claim_toml_and_folder_argument(evidence, tmp_path):
     assert [f["name"] for f in report["files"]] == ["order.png"]  # claim.toml itself is not evidence
     assert report["claim"]["reason"] == "refund_not_received"
     assert report["reply"]["findings"] == [] and r.returncode == 0, r.stdout
+
+
+def test_bundle_command_writes_a_checked_pdf(evidence, tmp_path):
+    import pikepdf
+
+    out = tmp_path / "bundle.pdf"
+    r = subprocess.run([sys.executable, "-m", "evidence_svc", "bundle", *claim_args("--format", "json"),
+                        "-o", str(out), str(evidence["good"]), str(evidence["other"])],
+                       capture_output=True, text=True, env={"EVIDENCE_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+                       timeout=300)
+    assert r.returncode == 1, r.stderr  # the other order's file is an error, the bundle is still written
+    report = json.loads(r.stdout)
+    assert report["bundle"]["path"] == str(out) and out.is_file()
+    assert report["bundle"]["pages"] == len(pikepdf.open(out).pages) == 2  # cover + the one file that passed
+    assert subprocess.run(["qpdf", "--check", str(out)], capture_output=True).returncode == 0

@@ -28,9 +28,8 @@ from sqlalchemy import create_engine, text
 from evidence_svc import jobs
 from evidence_svc.config import Settings
 from evidence_svc.migrations import current_revision, upgrade
-from evidence_svc.store import (
-    Base, BlobEmpty, BlobTooLarge, ClaimFields, Store, dispose_engines, hash_key, open_store,
-)
+from evidence_svc.blobs import BlobEmpty, BlobTooLarge
+from evidence_svc.store import Base, ClaimFields, Store, dispose_engines, hash_key, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDER = "112-6518054-2727530"

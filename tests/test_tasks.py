@@ -105,3 +105,33 @@ def test_an_unreachable_broker_leaves_the_job_queued_instead_of_failing_the_requ
     started = time.monotonic()
     assert tasks.submit("job_unreachable", settings) is False
     assert time.monotonic() - started < 3  # the API's request is not held for long
+
+
+def test_a_hard_time_limit_fails_the_job_with_the_reason(tmp_path) -> None:
+    """The worker kills a task that ignored its soft limit; Celery then calls on_failure in the worker's main
+    process, which must record the job as failed (else it would sit 'running' until its lease ran out, then run
+    into the same wall again)."""
+    import io
+
+    from celery.exceptions import TimeLimitExceeded
+
+    from evidence_svc.store import ClaimFields, dispose_engines, open_store
+
+    settings = Settings(data_dir=tmp_path / "data", task_time_limit_s=960)
+    tasks.configure(settings)
+    store = open_store(settings)
+    tenant = store.ensure_tenant("acme").id
+    claim = store.create_claim(tenant, ClaimFields(order_id="112-1234567-1234567", reason="not_received",
+                                                   marketplace="US", tracking=[], opened_at=None, respond_by=None,
+                                                   order_total=None, reply=None))
+    sha, size = store.put_blob_stream(io.BytesIO(b"%PDF-1.4 x"), 1 << 20)
+    store.add_files(tenant, claim.id, [("a.pdf", sha, size)])
+    job, _ = store.create_job(tenant, claim.id)
+    assert store.take_job(job.id, "vm:4242:killed", lease_s=60) is not None  # the child that was killed
+
+    tasks.check_task.on_failure(TimeLimitExceeded(960), "task-1", (job.id,), {}, None)
+
+    failed = store.get_job(job.id)
+    assert failed.state == "failed" and "time limit of 960 s" in failed.error
+    assert store.get_claim(tenant, claim.id).status == "failed"
+    dispose_engines()

@@ -350,3 +350,13 @@ def test_a_killed_worker_costs_a_retry_not_the_claim(tmp_path, pngs):
     for order in orders:
         assert len(done(log, order)) == 1
         assert assert_complete_set(out / order)["status"] == "done"
+
+
+def test_a_claim_toml_cannot_pull_in_files_from_outside_its_folder(tmp_path, pngs):
+    inbox, out, log = tmp_path / "inbox", tmp_path / "out", tmp_path / "w.log"
+    order = list(pngs)[12]
+    (tmp_path / "secret.png").write_bytes(pngs[order])
+    make_claim(inbox, "escape", {}, toml=f'order_id = "{order}"\nfiles = ["../../secret.png"]\n')
+    assert run_once(tmp_path, inbox, out, "--settle", "0.2", log=log) == 1
+    assert "files outside the claim folder: ../../secret.png" in (out / "escape" / "error.txt").read_text("utf-8")
+    assert assert_complete_set(out / "escape")["status"] == "error"

@@ -7,8 +7,8 @@ inside the OCR word boxes, and compared with the height of the text: a 2-pixel b
 barely touches 40-pixel headings. The blur a crisp anti-aliased edge has anyway is taken off first, so small
 sharp text is not called blurry (that is the resolution check's business).
 
-When OCR read too few words to measure, the glyph-like ink rows are measured, and failing those the sharpest
-quarter of the high-contrast tiles (at reduced size when the blur is so heavy that no steep edge is left): an
+When OCR read too few words to measure, the glyph-like ink rows it did not read are measured (all rows when it
+read them all), and failing those the sharpest quarter of the high-contrast tiles (at reduced size when the blur is so heavy that no steep edge is left): an
 image with content whose text OCR cannot read at all is exactly the case this check exists for, and a photo
 whose background is out of focus but whose label is sharp still has sharp tiles.
 
@@ -56,13 +56,18 @@ def measure(page: PageInput, min_words: int) -> tuple[float, str, Box | None] | 
     if len(per_word) >= min_words:
         return float(np.median([s for s, _ in per_word])), "words", _union([b for _, b in per_word])
     rs = ink.page_rows(gray)
-    per_row = []
-    for r in rs:
-        eb = ink.edge_blur(ink.crop(gray, r.box), both=False)
-        if eb is not None:
-            per_row.append((sharpness_of(eb.sigma, r.height), r.box))
-    if len(per_row) >= 3:
-        return float(np.median([s for s, _ in per_row])), "rows", _union([b for _, b in per_row])
+    # OCR read (almost) nothing: the text it could not read is what matters (a sharp camera date stamped on a
+    # blurred photo of a label must not vouch for the label), so measure the unread rows when there are any.
+    read = ink.readable_words(page.page.words, 60.0)
+    unread = [r for r in rs if ink.read_share([r], read) < 0.5]
+    for candidates, least in ((unread, 1), (rs, 3)):
+        per_row = []
+        for r in candidates:
+            eb = ink.edge_blur(ink.crop(gray, r.box), both=False)
+            if eb is not None:
+                per_row.append((sharpness_of(eb.sigma, r.height), r.box))
+        if len(per_row) >= least:
+            return float(np.median([s for s, _ in per_row])), "rows", _union([b for _, b in per_row])
     tiles = ink.content_tiles(gray)
     if len(tiles) >= 4:
         text_px = ink.text_height(rs) or DEFAULT_TEXT_PX

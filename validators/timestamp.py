@@ -4,10 +4,12 @@ Cropped: a date or time - a status-bar time, a taskbar clock, a camera watermark
 edge. Two kinds of evidence:
 - text: a date/time (`evidence_svc.facts.dates.find_datetimes`) or a date/time fragment ("12:3", "2026/1") whose
   word box touches an edge within `settings.timestamp_edge_px`;
-- ink: glyphs cut by an edge often do not OCR at all, so rows of glyph-like ink (validators.ink) that touch an
-  edge in the corner zones where clocks and watermarks live (`settings.timestamp_corner_fraction` of the edge
-  from a corner), and that OCR did not read as ordinary text, count too. Lines, borders, scrollbars and solid
-  blocks are not glyph-like, so a screenshot's window chrome does not trigger it.
+- ink: glyphs cut by an edge often do not OCR at all, so rows of glyph-like ink (validators.ink) cut by an edge
+  and not read by OCR count too: along the top or bottom edge (a line cut lengthwise: status-bar and taskbar
+  clocks, watermarks, dated lines, a chat's date separator), and at the left or right edge only in the corner
+  zones where clocks and watermarks live (`settings.timestamp_corner_fraction` of the edge from a corner);
+  elsewhere text running off a side is a cropped paragraph. Lines, borders, scrollbars and solid blocks are not
+  glyph-like, and blurred "rows" are not trusted, so window chrome and full-bleed photos do not trigger it.
 Missing: no date or time anywhere on the file, from the page words and the facts' timestamps.
 """
 
@@ -27,7 +29,8 @@ from .base import BaseValidator, CheckContext, FileInput, PageInput
 
 # Pieces of a time or date left when the edge cuts through it: "12:3", ":45", "2026/1", "11月".
 FRAGMENT = re.compile(r"\d{1,2}\s*[:：]\s*\d{0,2}|[:：]\s*\d{1,2}|\d{1,4}/\d{0,2}|/\d{1,4}|\d{1,4}\s*[年月日時时]")
-MIN_CUT_GLYPHS = 2  # glyphs of one row touching the top/bottom edge to call it a cut text line
+MIN_CUT_GLYPHS = 2  # glyphs of one row touching the top/bottom edge near a corner to call it a cut text line
+MIN_CUT_GLYPHS_ALONG = 3  # ... and away from the corners
 MAX_CUT_SIGMA = 1.5  # edge blur (px) above which ink rows are not trusted as cut glyphs
 INK_TOUCH_PX = 1  # a glyph this close to the edge touches it (cut glyphs end exactly at the edge)
 
@@ -122,13 +125,16 @@ class Timestamp(BaseValidator):
         for row in ink.page_rows(gray):
             box = row.box
             for edge in edges_touched(box, w, h, px):
-                if not _in_corner_zone(box, edge, w, h, s.timestamp_corner_fraction):
-                    continue
+                corner = _in_corner_zone(box, edge, w, h, s.timestamp_corner_fraction)
                 if edge in ("top", "bottom"):
+                    # A line cut lengthwise: several of its glyphs end at the edge. Near a corner (clocks,
+                    # watermarks) two suffice; elsewhere (a dated line, a chat's date separator) three.
                     touching = [g for g in row.glyphs
                                 if (g.y0 <= px if edge == "top" else g.y1 >= h - px)]
-                    if len(touching) < MIN_CUT_GLYPHS:
+                    if len(touching) < (MIN_CUT_GLYPHS if corner else MIN_CUT_GLYPHS_ALONG):
                         continue
+                elif not corner:
+                    continue  # text running off the left or right side mid-page is a cropped paragraph
                 if self._read_as_text(box, read):
                     continue
                 eb = ink.edge_blur(ink.crop(gray, box), both=False)

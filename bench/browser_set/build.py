@@ -55,7 +55,9 @@ OPENED_AT = "2026-11-24T09:00:00Z"
 SHOT_AT = datetime(2026, 11, 23, 14, 32)  # when the screenshots were "taken": clocks show this
 FILE_RULE_CODES = ["unsupported-format", "corrupt-file", "encrypted-pdf", "image-too-large", "file-too-large",
                    "active-content", "duplicate-file", "unreadable"]
-REASON = {"tracking": "not_received", "order": "not_received", "messages": "not_received", "refund": "refund_not_received"}
+# The claim reason each file is checked under: the proof checks of not_received / refund_not_received apply to
+# tracking and refund pages; order pages and conversations are checked under a reason with no proof requirement.
+REASON = {"tracking": "not_received", "order": "damaged", "messages": "damaged", "refund": "refund_not_received"}
 
 
 @dataclass
