@@ -167,6 +167,7 @@ def main() -> int:
     ap.add_argument("--set", type=Path, default=REPO / "build" / "calibration")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--json", type=Path, help="write every file's extracted facts here")
     args = ap.parse_args()
     labels = args.set / "labels.jsonl"
     if not labels.exists():
@@ -183,6 +184,8 @@ def main() -> int:
             with ProcessPoolExecutor(max_workers=args.workers) as ex:
                 results = list(ex.map(run_file, [str(args.set)] * len(recs), recs, [cache] * len(recs)))
     outs = {o["file"]: o for o in results}
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     table = score(recs, outs)
     langs = sorted({r.get("lang", "?") for r in recs})
     print(f"files with facts ground truth: {len(recs)} ({sum(bool(r.get('facts_reliable')) for r in recs)} clean); "

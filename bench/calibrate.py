@@ -112,10 +112,15 @@ def _compose(paths: list[Path], claim, settings) -> list[list]:
 def check_group(setdir: str, recs: list[dict]) -> list[tuple[str, list[dict], float]]:
     """Check the files of one claim in order; returns (file, findings as dicts, seconds) per file."""
     settings = _settings()
-    claim = _claim(recs[0])
     paths = [Path(setdir) / r["file"] for r in recs]
     t0 = time.perf_counter()
-    per_file = check_paths(paths, claim, settings)
+    per_file = check_paths(paths, _claim(recs[0]), settings)
+    if len({(r["order_id"], tuple(r.get("claim_tracking") or [])) for r in recs}) > 1:
+        # A group of look-alike files from different claims (duplicates are judged across the group): every
+        # other code is judged against each file's own claim.
+        own = [check_paths([p], _claim(r), settings)[0] for p, r in zip(paths, recs)]
+        per_file = [[f for f in fs if f.code != "duplicate-file"] + [f for f in grp if f.code == "duplicate-file"]
+                    for fs, grp in zip(own, per_file)]
     dt = (time.perf_counter() - t0) / len(recs)
     return [(r["file"], [f.model_dump(mode="json") for f in fs], dt) for r, fs in zip(recs, per_file)]
 

@@ -43,8 +43,13 @@ def _claim(rec: dict):
     from evidence_svc.model import Claim
 
     opened = datetime.fromisoformat(rec["opened_at"].replace("Z", "+00:00"))
-    return Claim(order_id=rec["order_id"], marketplace=rec["marketplace"], tracking=list(rec.get("claim_tracking") or []),
-                 reason=rec.get("reason", "not_received"), opened_at=opened), opened
+    return Claim(
+        order_id=rec["order_id"],
+        marketplace=rec["marketplace"],
+        tracking=list(rec.get("claim_tracking") or []),
+        reason=rec.get("reason", "not_received"),
+        opened_at=opened,
+    ), opened
 
 
 def check_one(setdir: str, rec: dict, cache_dir: str | None) -> dict:
@@ -61,15 +66,28 @@ def check_one(setdir: str, rec: dict, cache_dir: str | None) -> dict:
     try:
         rep = pipeline.check_claim(claim, [Path(setdir) / rec["file"]], settings, now=opened + timedelta(hours=1))
     except Exception as exc:  # the product must never raise; record it as a finding-like failure
-        return {"file": rec["file"], "crash": f"{type(exc).__name__}: {exc}", "findings": [], "claim_findings": [],
-                "facts": None, "kind": None, "seconds": time.perf_counter() - t0}
+        return {
+            "file": rec["file"],
+            "crash": f"{type(exc).__name__}: {exc}",
+            "findings": [],
+            "claim_findings": [],
+            "facts": None,
+            "kind": None,
+            "seconds": time.perf_counter() - t0,
+        }
     fr = rep.files[0]
     return {
-        "file": rec["file"], "crash": None, "seconds": time.perf_counter() - t0, "kind": fr.kind,
+        "file": rec["file"],
+        "crash": None,
+        "seconds": time.perf_counter() - t0,
+        "kind": fr.kind,
         "findings": [f.model_dump(mode="json") for f in fr.findings],
         "claim_findings": [f.model_dump(mode="json") for f in rep.claim_findings],
         "facts": json.loads(fr.facts.model_dump_json()),
-        "pages": [{"w": p.width, "h": p.height, "dpi": p.dpi, "src": p.text_source, "conf": p.ocr_confidence} for p in fr.pages],
+        "pages": [
+            {"w": p.width, "h": p.height, "dpi": p.dpi, "src": p.text_source, "conf": p.ocr_confidence}
+            for p in fr.pages
+        ],
     }
 
 
@@ -111,11 +129,17 @@ def diagnose(setdir: str, rec: dict, cache_dir: str | None) -> dict:
     sig = [p[0] for p in per_word]
     hts = [p[1] for p in per_word]
     return {
-        "raster": True, "size": list(gray.shape[::-1]), "dpi": rp.page.dpi,
-        "sharpness": None if m is None else round(m[0], 1), "measured_on": None if m is None else m[1],
-        "words": len(words), "word_sigma_median": round(float(np.median(sig)), 2) if sig else None,
+        "raster": True,
+        "size": list(gray.shape[::-1]),
+        "dpi": rp.page.dpi,
+        "sharpness": None if m is None else round(m[0], 1),
+        "measured_on": None if m is None else m[1],
+        "words": len(words),
+        "word_sigma_median": round(float(np.median(sig)), 2) if sig else None,
         "word_height_median": float(np.median(hts)) if hts else None,
-        "text_cap_px": None if height is None else round(height, 1), "ocr_read_share": round(read, 2), "rows": len(rows),
+        "text_cap_px": None if height is None else round(height, 1),
+        "ocr_read_share": round(read, 2),
+        "rows": len(rows),
         "images": [(round(i.dpi), i.pixel_width, i.pixel_height) for i in rp.page.images],
     }
 
@@ -246,10 +270,12 @@ def _diag_str(d: dict) -> str:
         return ""
     if not d.get("raster"):
         return f"no raster page; embedded images (dpi, w, h): {d.get('images')}"
-    return (f"measured: sharpness {d['sharpness']} on {d['measured_on']} ({d['words']} OCR words, median edge sigma "
-            f"{d['word_sigma_median']} px, median word box height {d['word_height_median']} px); text cap height "
-            f"{d['text_cap_px']} px, OCR read share {d['ocr_read_share']}, {d['rows']} glyph rows; image {d['size']}"
-            + (f", embedded images {d['images']}" if d["images"] else ""))
+    return (
+        f"measured: sharpness {d['sharpness']} on {d['measured_on']} ({d['words']} OCR words, median edge sigma "
+        f"{d['word_sigma_median']} px, median word box height {d['word_height_median']} px); text cap height "
+        f"{d['text_cap_px']} px, OCR read share {d['ocr_read_share']}, {d['rows']} glyph rows; image {d['size']}"
+        + (f", embedded images {d['images']}" if d["images"] else "")
+    )
 
 
 def report(recs, outs, diags, show_misses: bool) -> int:
@@ -257,22 +283,39 @@ def report(recs, outs, diags, show_misses: bool) -> int:
     n_clean = sum(not r["expect_codes"] for r in recs)
     secs = sum(o["seconds"] for o in outs.values())
     langs = sorted({r["lang"] for r in recs})
-    print(f"{len(recs)} browser-rendered files ({n_clean} expect no finding; languages {', '.join(langs)}); "
-          f"{secs:.0f} s of checking, {secs / max(len(recs), 1):.1f} s per file")
+    print(
+        f"{len(recs)} browser-rendered files ({n_clean} expect no finding; languages {', '.join(langs)}); "
+        f"{secs:.0f} s of checking, {secs / max(len(recs), 1):.1f} s per file"
+    )
     crashes = [o for o in outs.values() if o["crash"]]
     for o in crashes:
         print(f"  CRASH {o['file']}: {o['crash']}")
     print(f"\n{'code':22s} {'TP':>4s} {'FP':>4s} {'FN':>4s} {'precision':>9s} {'recall':>7s}")
     for code in sorted(stats):
         s = stats[code]
-        print(f"{code:22s} {s['tp']:4d} {s['fp']:4d} {s['fn']:4d} {_p(s['tp'], s['tp'] + s['fp']):>9s} {_p(s['tp'], s['tp'] + s['fn']):>7s}")
+        print(
+            f"{code:22s} {s['tp']:4d} {s['fp']:4d} {s['fn']:4d} {_p(s['tp'], s['tp'] + s['fp']):>9s} {_p(s['tp'], s['tp'] + s['fn']):>7s}"
+        )
 
     print(f"\nFALSE ERRORS (error-severity findings a file should not get): {len(false_errors)}")
     for r, f in false_errors:
-        print(f"  {r['file']}: {f['code']} value={f.get('value')} threshold={f.get('threshold')} [{_describe(r)}]")
+        status = {x["code"] for x in outs[r["file"]]["findings"] if x["severity"] == "error"}
+        cascade = f.get("claim") and status
+        print(
+            f"  {r['file']}: {f['code']} value={f.get('value')} threshold={f.get('threshold')} [{_describe(r)}]"
+            + (
+                f"  <- follows from the file's own false error(s) {sorted(status)}: failed files prove nothing"
+                if cascade
+                else ""
+            )
+        )
         print(f"      product says: {f['message']}")
         if f["code"] in PIXEL_CODES and r["file"] in diags:
             print(f"      {_diag_str(diags[r['file']])}")
+        if f["code"] == "timestamp-cropped":
+            print(
+                f"      text the edge really cuts (no date/time among it): {r.get('cut_text') or 'none'}; finding box {f.get('box')}"
+            )
     warn_fps = [(r, f) for r, f in fps if f["severity"] != "error"]
     if warn_fps:
         print(f"\nfalse warnings: {len(warn_fps)}")
@@ -280,8 +323,10 @@ def report(recs, outs, diags, show_misses: bool) -> int:
             print(f"  {r['file']}: {f['code']} value={f.get('value')} threshold={f.get('threshold')} [{_describe(r)}]")
     print(f"\nMISSED (expected, not raised): {len(fns)}")
     for r, code in fns:
-        got = sorted({f['code'] for f in outs[r['file']]['findings']})
-        print(f"  {r['file']}: {code} missed ({r['variant']}; {r.get('notes') or _describe(r)}); raised instead: {got or 'nothing'}")
+        got = sorted({f["code"] for f in outs[r["file"]]["findings"]})
+        print(
+            f"  {r['file']}: {code} missed ({r['variant']}; {r.get('notes') or _describe(r)}); raised instead: {got or 'nothing'}"
+        )
         if code in PIXEL_CODES and r["file"] in diags:
             print(f"      {_diag_str(diags[r['file']])}")
         if code == "timestamp-cropped":
@@ -315,6 +360,36 @@ def _fmt(x) -> str:
     return str(x)
 
 
+def margins(recs: list[dict], outs: dict[str, dict], diags: dict[str, dict]) -> None:
+    """How close the clean raster files come to a false blurry / low-resolution error."""
+    from evidence_svc.config import load_settings
+
+    s = load_settings()
+    rows = []
+    for r in recs:
+        d = diags.get(r["file"])
+        if not d or not d.get("raster") or r["expect_codes"]:
+            continue
+        rows.append((r, d))
+    print(
+        f"\nmargins on {len(rows)} files that expect no finding (thresholds: sharpness >= {s.blur_min_sharpness:g}; "
+        f"text cap >= {s.min_text_height_px:g} px unless OCR read >= 70 %, never below {s.min_glyph_height_px:g} px)"
+    )
+    print(f"  {'file':34s} {'sharp':>6s} {'on':6s} {'sigma':>6s} {'cap px':>7s} {'read':>5s}  render")
+    key = lambda rd: rd[1]["sharpness"] if rd[1]["sharpness"] is not None else 999
+    for r, d in sorted(rows, key=key)[:12]:
+        print(
+            f"  {r['file']:34s} {d['sharpness']!s:>6s} {d['measured_on']!s:6s} {d['word_sigma_median']!s:>6s} "
+            f"{d['text_cap_px']!s:>7s} {d['ocr_read_share']!s:>5s}  {_describe(r)}"
+        )
+    print("  ... smallest text:")
+    for r, d in sorted(rows, key=lambda rd: rd[1]["text_cap_px"] or 999)[:8]:
+        print(
+            f"  {r['file']:34s} {d['sharpness']!s:>6s} {d['measured_on']!s:6s} {d['word_sigma_median']!s:>6s} "
+            f"{d['text_cap_px']!s:>7s} {d['ocr_read_share']!s:>5s}  {_describe(r)}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", type=Path, default=SET)
@@ -323,6 +398,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show-misses", action="store_true", help="list every fact mismatch on reliable files")
     ap.add_argument("--fresh-cache", action="store_true", help="OCR into a new cache (default: the user's cache)")
     ap.add_argument("--json", type=Path, help="write raw results here")
+    ap.add_argument(
+        "--margins",
+        action="store_true",
+        help="measure every clean raster file and print the ones closest to a blurry/low-resolution error",
+    )
     args = ap.parse_args(argv)
     labels = args.set / "labels.jsonl"
     if not labels.exists():
@@ -339,14 +419,20 @@ def main(argv: list[str] | None = None) -> int:
         _, false_errors, fps, fns = score_codes(recs, outs)
         todo = {r["file"]: r for r, f in false_errors + fps if f["code"] in PIXEL_CODES}
         todo.update({r["file"]: r for r, c in fns if c in PIXEL_CODES})
+        if args.margins:
+            todo.update({r["file"]: r for r in recs if not r["expect_codes"] and not r["file"].endswith(".pdf")})
         diag_list = list(ex.map(diagnose, [str(args.set)] * len(todo), list(todo.values()), [cache] * len(todo)))
     diags = dict(zip(todo, diag_list))
     wall = time.perf_counter() - t0
     rc = report(recs, outs, diags, args.show_misses)
+    if args.margins:
+        margins(recs, outs, diags)
     print(f"\nwall time {wall:.0f} s with {args.workers} worker processes")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"results": results, "diagnostics": diags}, ensure_ascii=False, indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"results": results, "diagnostics": diags}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
     if tmp:
         tmp.cleanup()
     return rc

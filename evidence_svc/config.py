@@ -66,18 +66,18 @@ class Settings(BaseSettings):
 
     # --- validator thresholds (calibrated on bench/calibration; see README "Accuracy")
     min_text_height_px: float = 8.5  # text cap height (px) below this, and mostly unread by OCR: low-resolution
-    min_image_pixels: int = 200_000  # an image smaller than this cannot carry readable evidence
+    min_image_pixels: int = 200_000  # smaller images are flagged when their text is unread (tiny ones: always)
     min_pdf_image_dpi: float = 150.0
-    blur_min_sharpness: float = 60.0
-    timestamp_edge_px: int = 3
+    blur_min_sharpness: float = 60.0  # 0..100 (validators/blur.py); calibration: blurry <= 33, readable >= 83
+    timestamp_edge_px: int = 3  # a date/time word box this close to an edge (and its ink at the edge): cropped
     duplicate_phash_distance: int = 4
     order_match_min_similarity: float = 90.0
     # (validators/: resolution, blur, timestamp, order_match; calibrated with bench/calibrate.py)
     min_pdf_image_area_fraction: float = 0.2  # embedded images covering less of the page are decoration
     min_glyph_height_px: float = 6.5  # text cap height (px) below this is unreadable even when OCR guessed at it
-    blur_min_words: int = 3  # fewer measurable OCR words: judge sharpness on the strongest edges instead
-    blur_min_content_sharpness: float = 35.0  # no OCR text: the sharpest ink must reach this (0..100)
-    timestamp_corner_fraction: float = 0.3  # cut text counts only this close (fraction of the edge) to a corner
+    blur_min_words: int = 3  # fewer measurable OCR words: judge sharpness on the unread ink rows instead
+    blur_min_content_sharpness: float = 35.0  # no words, no glyph rows: the sharpest tiles must reach this
+    timestamp_corner_fraction: float = 0.3  # unread text cut by a side edge counts this close to a corner
     order_missing_min_words: int = 3  # fewer readable words (a photo of an item): no order-missing warning
 
     # --- claim windows (Amazon's own pages disagree: 48 h vs 3 calendar days)

@@ -20,6 +20,7 @@ import secrets
 import socket
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -258,13 +259,15 @@ class LocalPool:
             self._pending.add(job_id)
         self._queue.put(job_id)
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 3.0) -> None:
+        """Stop taking jobs. A check still running is not waited for (a container gets ~10 s to stop): the next
+        start finds its owner, this process, dead and runs it again."""
         self._stop.set()
         for _ in range(self.settings.job_workers):
             self._queue.put(None)
+        deadline = time.monotonic() + timeout
         for t in self._threads:
-            t.join(timeout=timeout)
-        # Jobs still running are picked up again by the next start (their owner, this process, will be dead).
+            t.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _sweep(self) -> None:
         store = open_store(self.settings)
@@ -309,6 +312,9 @@ class BrokerBackend:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        from . import tasks
+
+        tasks.configure(self.settings)  # refuse unsafe time limits at start-up, not as a 500 on the first check
         store = open_store(self.settings)
         store.recover_jobs(lambda owner: False, self.settings.job_max_attempts)  # other hosts: the lease decides
         for job_id in store.queued_job_ids():

@@ -123,8 +123,10 @@ class Cluster:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {self.api_key}"},
                             timeout=30)
 
-    def submit_claims(self, count: int, first: int, image=order_image) -> dict[str, str]:
-        """Create `count` claims with one image each through the API and start their checks: {claim_id: job_id}."""
+    def submit_claims(self, count: int, first: int, image=order_image, files_per_claim=lambda n: 1
+                      ) -> dict[str, str]:
+        """Create `count` claims through the API, upload `files_per_claim(n)` images to each and start their
+        checks: {claim_id: job_id}."""
         jobs: dict[str, str] = {}
         with self.http() as client:
             for n in range(first, first + count):
@@ -133,9 +135,10 @@ class Cluster:
                                                     "marketplace": "US", "opened_at": "2026-03-06T10:00:00Z"})
                 assert r.status_code == 201, r.text
                 claim_id = r.json()["id"]
-                r = client.post(f"/v1/claims/{claim_id}/files",
-                                files={"file": (f"order-{n}.png", image(order_id, n), "image/png")})
-                assert r.status_code == 201, r.text
+                for k in range(files_per_claim(n)):
+                    r = client.post(f"/v1/claims/{claim_id}/files",
+                                    files={"file": (f"order-{n}-{k}.png", image(order_id, n + 31 * k), "image/png")})
+                    assert r.status_code == 201, r.text
                 r = client.post(f"/v1/claims/{claim_id}/check")
                 assert r.status_code == 202, r.text
                 jobs[claim_id] = r.json()["id"]
@@ -183,7 +186,9 @@ def cluster(redis_url: str, postgres_session_database: str, tmp_path_factory: py
         "EVIDENCE_BROKER_URL": redis_url,
         "EVIDENCE_DATABASE_URL": postgres_session_database,
         "EVIDENCE_BLOB_DIR": str(blobs),
-        "EVIDENCE_WORKERS": "1",
+        # Two OCR processes per worker, one claim at a time: a claim with two files spreads its pages over a
+        # process pool inside the Celery child (the path `--concurrency 1` takes on a big machine).
+        "EVIDENCE_WORKERS": "2",
         "EVIDENCE_JOB_LEASE_S": str(LEASE_S),
         # Short limits so the test sees Redis redeliver a dead worker's message; a claim here takes 1-5 s.
         "EVIDENCE_TASK_SOFT_TIME_LIMIT_S": "25",
@@ -235,18 +240,21 @@ def _runner_pid(owner: str | None) -> int:
 
 
 def test_two_workers_check_twenty_claims_submitted_through_the_api(cluster: Cluster) -> None:
-    jobs = cluster.submit_claims(20, first=0)
+    two_files = {4, 9, 14, 19}
+    jobs = cluster.submit_claims(20, first=0, files_per_claim=lambda n: 2 if n in two_files else 1)
     cluster.wait_done(list(jobs.values()))
 
     with cluster.http() as client:
-        for claim_id in jobs:
+        for n, claim_id in enumerate(jobs):
             report = client.get(f"/v1/claims/{claim_id}/report")
             assert report.status_code == 200, report.text
             body = report.json()
             assert body["schema"] == "evidence-report/1"
-            assert len(body["files"]) == 1 and body["files"][0]["media_type"] == "image/png"
-            # the worker really read the picture: the claim's order ID was found by OCR
-            assert body["claim"]["order_id"] in body["files"][0]["facts"]["order_ids"]
+            assert len(body["files"]) == (2 if n in two_files else 1)
+            for file in body["files"]:
+                # the worker really read the picture: the claim's order ID was found by OCR
+                assert file["media_type"] == "image/png"
+                assert body["claim"]["order_id"] in file["facts"]["order_ids"]
             bundle = client.get(f"/v1/claims/{claim_id}/bundle.pdf")
             assert bundle.status_code == 200 and bundle.content.startswith(b"%PDF-")
             assert body["bundle"]["sha256"] and body["bundle"]["pages"] >= 2

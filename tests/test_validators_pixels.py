@@ -91,8 +91,9 @@ def label_photo() -> Image.Image:
     im = Image.fromarray(cv2.GaussianBlur(bg, (0, 0), 9))
     lab = Image.new("RGB", (460, 300), (250, 250, 245))
     d = ImageDraw.Draw(lab)
-    for i, (t, s) in enumerate([("UPS GROUND", 28), ("SHIP TO: JORDAN MILLER", 20), ("1200 MAIN ST", 20),
-                                ("AUSTIN TX 78701", 20), (f"TRACKING # {TRACKING}", 18), ("SHIP DATE: 11/02/2026", 18)]):
+    rows = [("UPS GROUND", 28), ("SHIP TO: JORDAN MILLER", 20), ("1200 MAIN ST", 20), ("AUSTIN TX 78701", 20),
+            (f"TRACKING # {TRACKING}", 18), ("SHIP DATE: 11/02/2026", 18)]
+    for i, (t, s) in enumerate(rows):
         d.text((18, 14 + i * 46), t, font=font(s, i == 0), fill=(0, 0, 0))
     im.paste(lab, (270, 220))
     return im
@@ -350,3 +351,21 @@ REAL_IMAGES = ["ocrmypdf/linn.png", "ocrmypdf/crom.png", "ocrmypdf/baiona_colorm
 def test_real_images_from_other_projects_are_not_called_unreadable(settings, rel) -> None:
     """A scanned letter, a small one-line crop, a map, a tiny text snippet, a drawing: all readable as they are."""
     assert not check(CORPUS / rel, settings).codes() & READABILITY
+
+
+@pytest.mark.parametrize("shape,fill", [((1, 1), 0), ((3, 500), 255), ((400, 2), 0), ((64, 64), None),
+                                        ((300, 300), 128)])
+def test_degenerate_rasters_never_raise(settings, shape, fill) -> None:
+    from evidence_svc.model import Page, Word
+
+    rng = np.random.default_rng(0)
+    gray = rng.integers(0, 255, shape, dtype=np.uint8) if fill is None else np.full(shape, fill, np.uint8)
+    words = [Word(text="12:30", box=(0, 0, shape[1], shape[0]), conf=90, line=0)]
+    page = Page(index=0, width=shape[1], height=shape[0], words=words)
+    ctx = CheckContext(claim=Claim(order_id=ORDER), settings=settings)
+    for v in VALIDATORS:
+        found = v.check_page(PageInput(page, gray, "image", "x.png"), ctx)
+        assert all(isinstance(f, Finding) for f in found)
+    text_page = Page(index=0, width=100, height=100, text_source="pdf-text")
+    for v in VALIDATORS:
+        assert v.check_page(PageInput(text_page, None, "pdf", "x.pdf"), ctx) == []

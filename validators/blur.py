@@ -3,18 +3,20 @@
 Variance of the Laplacian over a whole image depends on how much of it is text and on contrast, so a sharp but
 mostly empty screenshot looks "blurry" and a busy blurred one looks sharp. Here the width of the edges is
 measured instead (`validators.ink.edge_blur`: a Gaussian sigma in pixels, per direction so motion blur counts),
-inside the OCR word boxes, and compared with the height of the text: a 2-pixel blur ruins 10-pixel text and
-barely touches 40-pixel headings. The blur a crisp anti-aliased edge has anyway is taken off first, so small
-sharp text is not called blurry (that is the resolution check's business).
+inside the OCR word boxes, and compared with the height of the text: a 2-pixel blur ruins 10-pixel text and is
+tolerable on 20-pixel text (taller text earns no more tolerance: a 3-pixel blur reads as blurry at any size). The
+blur a crisp anti-aliased edge has anyway is taken off first, so small sharp text is not called blurry (that is
+the resolution check's business).
 
 When OCR read too few words to measure, the glyph-like ink rows it did not read are measured (all rows when it
-read them all), and failing those the sharpest quarter of the high-contrast tiles (at reduced size when the blur is so heavy that no steep edge is left): an
-image with content whose text OCR cannot read at all is exactly the case this check exists for, and a photo
-whose background is out of focus but whose label is sharp still has sharp tiles.
+read them all), and failing those the sharpest quarter of the high-contrast tiles (at reduced size when the blur
+is so heavy that no steep edge is left). An image with content whose text OCR cannot read is exactly the case
+this check exists for; a sharp date stamped on a blurred photo must not vouch for the photo; and a photo whose
+background is out of focus but whose label is sharp still has sharp rows and tiles.
 
 Sharpness is reported on a 0..100 scale, 100 - 400 * (excess blur sigma / text height): crisp text scores 100,
-sigma 1 on 16-pixel text about 75, sigma 2.5 on 14-pixel text about 30; compared with
-`settings.blur_min_sharpness`.
+sigma 1 on 16-pixel text about 77, sigma 2.5 on 14-pixel text about 30; compared with
+`settings.blur_min_sharpness` (`settings.blur_min_content_sharpness` when only tiles could be measured).
 """
 
 from __future__ import annotations

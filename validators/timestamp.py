@@ -28,7 +28,9 @@ from . import ink
 from .base import BaseValidator, CheckContext, FileInput, PageInput
 
 # Pieces of a time or date left when the edge cuts through it: "12:3", ":45", "2026/1", "11月".
-FRAGMENT = re.compile(r"\d{1,2}\s*[:：]\s*\d{0,2}|[:：]\s*\d{1,2}|\d{1,4}/\d{0,2}|/\d{1,4}|\d{1,4}\s*[年月日時时]")
+FRAGMENT = re.compile(
+    r"\d{1,2}\s*[:：]\s*\d{0,2}|[:：]\s*\d{1,2}|\d{1,4}/\d{0,2}|/\d{1,4}|\d{1,4}\s*[年月日時时]"
+)
 MIN_CUT_GLYPHS = 2  # glyphs of one row touching the top/bottom edge near a corner to call it a cut text line
 MIN_CUT_GLYPHS_ALONG = 3  # ... and away from the corners
 MAX_CUT_SIGMA = 1.5  # edge blur (px) above which ink rows are not trusted as cut glyphs
@@ -145,9 +147,14 @@ class Timestamp(BaseValidator):
 
     @staticmethod
     def _read_as_text(box: Box, words: list[Word]) -> bool:
-        """OCR read this row confidently: it is whole text, and the text route has judged it already."""
+        """OCR read this row confidently as words: whole text, which the text route has judged already. Digits
+        do not count: OCR reads a date cut in half as confident nonsense numbers ("11/21/20" as "11721720")."""
         area = max((box[2] - box[0]) * (box[3] - box[1]), 1)
-        return sum(_overlap(box, wd.box) for wd in words) >= 0.5 * area
+        over = [wd for wd in words if _overlap(box, wd.box) > 0]
+        chars = "".join(wd.text for wd in over)
+        if sum(c.isdigit() for c in chars) >= 0.5 * max(sum(c.isalnum() for c in chars), 1):
+            return False
+        return sum(_overlap(box, wd.box) for wd in over) >= 0.5 * area
 
     # ------------------------------------------------------------------------------------------- per file
     def check_file(self, file: FileInput, ctx: CheckContext) -> list[Finding]:

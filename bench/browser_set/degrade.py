@@ -55,37 +55,65 @@ def jpeg(img: Image.Image, q: int) -> Image.Image:
     return Image.open(io.BytesIO(jpeg_bytes(img, q))).convert("RGB")
 
 
-def screen_photo(img: Image.Image, rng: np.random.Generator, *, defocus: float, shake: int, moire: float,
-                 noise: float, out_w: int = 2016, tilt: float = 0.06) -> Image.Image:
+def screen_photo(
+    img: Image.Image,
+    rng: np.random.Generator,
+    *,
+    defocus: float,
+    shake: int,
+    moire: float,
+    noise: float,
+    out_w: int = 2016,
+    tilt: float = 0.06,
+) -> Image.Image:
     """A phone photo of a monitor: the screen lands as a tilted quadrilateral on a dark desk, with the
     screen's pixel grid beating against the sensor's (moiré), lens defocus, hand shake and sensor noise."""
     src = to_np(img).astype(np.float32)
     h, w = src.shape[:2]
     # the screen's RGB sub-pixel grid, which is what aliases into moiré on the sensor
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    grid = 1 - moire * 0.5 * (1 + np.cos(2 * np.pi * xx / 3.0)) * 0.6 - moire * 0.3 * (1 + np.cos(2 * np.pi * yy / 3.0)) * 0.5
+    grid = (
+        1
+        - moire * 0.5 * (1 + np.cos(2 * np.pi * xx / 3.0)) * 0.6
+        - moire * 0.3 * (1 + np.cos(2 * np.pi * yy / 3.0)) * 0.5
+    )
     src = src * grid[..., None]
     out_h = int(out_w * 3 / 4)
     margin = 0.08
     sw, sh = out_w * (1 - 2 * margin), out_w * (1 - 2 * margin) * h / w
     top = (out_h - sh) / 2
     j = lambda s: float(rng.uniform(-s, s))
-    dst = np.float32([[out_w * margin + j(20), top + j(20) + tilt * sh], [out_w * (1 - margin) + j(20), top + j(20)],
-                      [out_w * (1 - margin) + j(20), top + sh + j(20)], [out_w * margin + j(20), top + sh + j(20) - tilt * sh]])
+    dst = np.float32(
+        [
+            [out_w * margin + j(20), top + j(20) + tilt * sh],
+            [out_w * (1 - margin) + j(20), top + j(20)],
+            [out_w * (1 - margin) + j(20), top + sh + j(20)],
+            [out_w * margin + j(20), top + sh + j(20) - tilt * sh],
+        ]
+    )
     m = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), dst)
     desk = np.zeros((out_h, out_w, 3), np.float32)
     desk[:] = (38, 36, 34)
-    warped = cv2.warpPerspective(src, m, (out_w, out_h), dst=desk, borderMode=cv2.BORDER_TRANSPARENT, flags=cv2.INTER_AREA)
+    warped = cv2.warpPerspective(
+        src, m, (out_w, out_h), dst=desk, borderMode=cv2.BORDER_TRANSPARENT, flags=cv2.INTER_AREA
+    )
     # brightness falloff and a faint reflection
     yy, xx = np.mgrid[0:out_h, 0:out_w].astype(np.float32)
     vign = 1 - 0.25 * (((xx - out_w / 2) / out_w) ** 2 + ((yy - out_h / 2) / out_h) ** 2) * 4
-    warped = warped * vign[..., None] + 18 * np.exp(-((xx - 0.7 * out_w) ** 2 + (yy - 0.3 * out_h) ** 2) / (2 * (0.2 * out_w) ** 2))[..., None]
+    warped = (
+        warped * vign[..., None]
+        + 18 * np.exp(-((xx - 0.7 * out_w) ** 2 + (yy - 0.3 * out_h) ** 2) / (2 * (0.2 * out_w) ** 2))[..., None]
+    )
     if defocus > 0:
         warped = cv2.GaussianBlur(warped, (0, 0), defocus)
     if shake > 1:
         k = np.zeros((shake, shake), np.float32)
         k[shake // 2, :] = 1
-        k = cv2.warpAffine(k, cv2.getRotationMatrix2D(((shake - 1) / 2, (shake - 1) / 2), float(rng.uniform(-30, 30)), 1), (shake, shake))
+        k = cv2.warpAffine(
+            k,
+            cv2.getRotationMatrix2D(((shake - 1) / 2, (shake - 1) / 2), float(rng.uniform(-30, 30)), 1),
+            (shake, shake),
+        )
         warped = cv2.filter2D(warped, -1, k / k.sum())
     warped += rng.normal(0, noise, warped.shape[:2]).astype(np.float32)[..., None]
     warped += rng.normal(0, noise * 0.6, warped.shape).astype(np.float32)

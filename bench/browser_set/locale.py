@@ -43,7 +43,9 @@ def us_style(lang: str, market: str) -> bool:
 def d_long(d: date, lang: str, market: str) -> str:
     m = d.month - 1
     if lang == "en":
-        return f"{MONTHS['en'][m]} {d.day}, {d.year}" if us_style(lang, market) else f"{d.day} {MONTHS['en'][m]} {d.year}"
+        return (
+            f"{MONTHS['en'][m]} {d.day}, {d.year}" if us_style(lang, market) else f"{d.day} {MONTHS['en'][m]} {d.year}"
+        )
     if lang == "de":
         return f"{d.day}. {MONTHS['de'][m]} {d.year}"
     if lang in ("fr", "it"):
@@ -68,7 +70,9 @@ def d_short(d: date, lang: str, market: str) -> str:
 
 def d_num(d: date, lang: str, market: str) -> str:
     if lang == "en":
-        return f"{d.month:02d}/{d.day:02d}/{d.year}" if us_style(lang, market) else f"{d.day:02d}/{d.month:02d}/{d.year}"
+        return (
+            f"{d.month:02d}/{d.day:02d}/{d.year}" if us_style(lang, market) else f"{d.day:02d}/{d.month:02d}/{d.year}"
+        )
     if lang == "de":
         return f"{d.day:02d}.{d.month:02d}.{d.year}"
     if lang in ("fr", "it", "es"):
@@ -102,8 +106,18 @@ def iso_dt(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M")
 
 
-CURRENCY = {"US": "USD", "CA": "CAD", "UK": "GBP", "DE": "EUR", "FR": "EUR", "IT": "EUR", "ES": "EUR", "JP": "JPY",
-            "CN": "CNY", "AU": "AUD"}
+CURRENCY = {
+    "US": "USD",
+    "CA": "CAD",
+    "UK": "GBP",
+    "DE": "EUR",
+    "FR": "EUR",
+    "IT": "EUR",
+    "ES": "EUR",
+    "JP": "JPY",
+    "CN": "CNY",
+    "AU": "AUD",
+}
 
 
 def money(amount: Decimal, market: str, style: str = "symbol") -> str:

@@ -97,10 +97,17 @@ def cainiao(rng: random.Random) -> str:
 
 def make(rng: random.Random, carrier: str) -> str:
     return {
-        "UPS": ups, "USPS": usps_impb, "FedEx": fedex12, "DHL": dhl_express, "Yamato": yamato,
-        "AmazonLogistics": amazon_tba, "Cainiao": cainiao,
-        "RoyalMail": lambda r: s10(r, "GB"), "DeutschePost": lambda r: s10(r, "DE"),
-        "JapanPost": lambda r: s10(r, "JP"), "ChinaPost": lambda r: s10(r, "CN", r.choice(["LX", "RB", "EE", "CP"])),
+        "UPS": ups,
+        "USPS": usps_impb,
+        "FedEx": fedex12,
+        "DHL": dhl_express,
+        "Yamato": yamato,
+        "AmazonLogistics": amazon_tba,
+        "Cainiao": cainiao,
+        "RoyalMail": lambda r: s10(r, "GB"),
+        "DeutschePost": lambda r: s10(r, "DE"),
+        "JapanPost": lambda r: s10(r, "JP"),
+        "ChinaPost": lambda r: s10(r, "CN", r.choice(["LX", "RB", "EE", "CP"])),
     }[carrier](rng)
 
 

@@ -70,6 +70,8 @@ def extract_facts(pages: list[Page], claim: Claim, settings: Settings,
         for t in _safe("tracking", find_tracking, [], lines):
             t.source = "pdf-text" if page.text_source == "pdf-text" else "ocr"
             ocr_tracking.append(t)
+        if _is_conversation(lines):
+            continue  # what buyer and seller wrote to each other is not a delivery scan or a refund record
         delivery = _safe("delivery", find_delivery, DeliveryFact(), lines, lang, order, window, dates=dates)
         if _better(delivery, best_delivery):
             best_delivery = delivery
@@ -131,9 +133,16 @@ def _kind_words() -> dict[str, Any]:
     return out
 
 
+def _is_conversation(lines: list[Line]) -> bool:
+    msg_rx, msg_min = _kind_words()["messages"]
+    text = "\n".join(ln.text for ln in lines)
+    return len({m.group(0).lower() for m in msg_rx.finditer(text)}) >= msg_min
+
+
 def classify(facts: Facts, pages: list[Page]) -> str:
     """What the file shows: delivery | refund | messages | order | other. A conversation screenshot is `messages`
-    even when it mentions a refund or a delivery (what a seller writes is not a record of it)."""
+    even when it mentions a refund or a delivery (what a seller writes is not a record of it); an order page is
+    `order` even though it shows the delivery status."""
     text = "\n".join(ln.text for p in pages for ln in lines_of(p))
     words = _kind_words()
     msg_rx, msg_min = words["messages"]
@@ -141,9 +150,11 @@ def classify(facts: Facts, pages: list[Page]) -> str:
         return "messages"
     if facts.refunds:
         return "refund"
+    order_rx, _ = words["order"]
+    if order_rx.search(text):
+        return "order"
     if facts.delivery.status or facts.tracking:
         return "delivery"
-    order_rx, _ = words["order"]
-    if facts.order_ids or order_rx.search(text):
+    if facts.order_ids:
         return "order"
     return "other"

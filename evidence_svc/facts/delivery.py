@@ -128,12 +128,14 @@ def _date_for(ev: StatusHit, lines: list[Line], by_line: dict[int, list[DateHit]
         if k == ev.line or not (0 <= k < len(lines)) or k not in by_line or lines[k].page != ln.page:
             continue
         other = lines[k]
-        # a date in another column (no horizontal overlap) belongs to another event
-        if other.box[0] > ln.box[2] + ln_height(ln) * 4 or ln.box[0] > other.box[2] + ln_height(ln) * 4:
+        same_row = other.box[1] < ln.box[3] and ln.box[1] < other.box[3]  # a table row split into column lines
+        # off the row, a date in another column (no horizontal overlap) belongs to another event
+        far = other.box[0] > ln.box[2] + ln_height(ln) * 4 or ln.box[0] > other.box[2] + ln_height(ln) * 4
+        if far and not same_row:
             continue
         if _has_other_event(k, ev, lines):
             continue
-        dy = abs((other.box[1] + other.box[3]) / 2 - (ln.box[1] + ln.box[3]) / 2)
+        dy = 0.0 if same_row else abs((other.box[1] + other.box[3]) / 2 - (ln.box[1] + ln.box[3]) / 2)
         cands.append((dy + (0.5 if k > ev.line else 0), by_line[k][0]))
     return min(cands, key=lambda c: c[0])[1] if cands else None
 

@@ -80,6 +80,18 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 _CJK_TEXT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
+# A bare amount in a currency without decimals (yen): only with thousands grouping ("4,940"), so that years, days
+# and counts next to a refund word are not read as money.
+_BARE_WHOLE = re.compile(r"(?<![\w.,$€£¥￥\\])(?P<sign>[-−–]\s?)?(?P<num>\d{1,3}(?:[,.]\d{3})+)(?![\d%]|[.,]\d)(?![A-Za-z])")
+
+
+def _places(currency: str) -> int:
+    try:
+        return get_currency_precision(currency)
+    except Exception:
+        return 2
+
+
 def currency_of(marker: str, marketplace: str, line_text: str) -> str | None:
     """The ISO code a marker stands for on this marketplace and line; None when it is not money here."""
     cfg = rules()
@@ -123,6 +135,7 @@ def find_amounts(lines: list[Line], marketplace: str, lang: str, *, bare_lines: 
     """Amounts with a currency marker; on the lines in `bare_lines`, also bare decimals ("12.99") in the
     marketplace's currency."""
     prefix, suffix, bare = _patterns()
+    bare_whole = _BARE_WHOLE
     default_cur = _default_currency(marketplace)
     hits: list[AmountHit] = []
     for li, line in enumerate(lines):
@@ -146,7 +159,8 @@ def find_amounts(lines: list[Line], marketplace: str, lang: str, *, bare_lines: 
                 taken.append((s, e))
                 found.append((s, e, -value if negative else value, cur, True))
         if bare_lines and li in bare_lines:
-            for m in bare.finditer(text):
+            bare_rx = bare_whole if _places(default_cur) == 0 else bare
+            for m in bare_rx.finditer(text):
                 s, e = m.span()
                 if any(s < te and e > ts for ts, te in taken):
                     continue
