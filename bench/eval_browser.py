@@ -278,11 +278,27 @@ def _diag_str(d: dict) -> str:
     )
 
 
+def product_version() -> str:
+    """The commit checked, and whether the product's code differs from it (read-only git)."""
+    import subprocess
+
+    def git(*a: str) -> str:
+        try:
+            return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "evidence_svc", "validators")
+    return head + (f" + uncommitted changes in {len(dirty.splitlines())} product files" if dirty else "")
+
+
 def report(recs, outs, diags, show_misses: bool) -> int:
     stats, false_errors, fps, fns = score_codes(recs, outs)
     n_clean = sum(not r["expect_codes"] for r in recs)
     secs = sum(o["seconds"] for o in outs.values())
     langs = sorted({r["lang"] for r in recs})
+    print(f"product: {product_version()}")
     print(
         f"{len(recs)} browser-rendered files ({n_clean} expect no finding; languages {', '.join(langs)}); "
         f"{secs:.0f} s of checking, {secs / max(len(recs), 1):.1f} s per file"
@@ -376,7 +392,10 @@ def margins(recs: list[dict], outs: dict[str, dict], diags: dict[str, dict]) -> 
         f"text cap >= {s.min_text_height_px:g} px unless OCR read >= 70 %, never below {s.min_glyph_height_px:g} px)"
     )
     print(f"  {'file':34s} {'sharp':>6s} {'on':6s} {'sigma':>6s} {'cap px':>7s} {'read':>5s}  render")
-    key = lambda rd: rd[1]["sharpness"] if rd[1]["sharpness"] is not None else 999
+
+    def key(rd: tuple[dict, dict]) -> float:
+        return rd[1]["sharpness"] if rd[1]["sharpness"] is not None else 999
+
     for r, d in sorted(rows, key=key)[:12]:
         print(
             f"  {r['file']:34s} {d['sharpness']!s:>6s} {d['measured_on']!s:6s} {d['word_sigma_median']!s:>6s} "

@@ -100,8 +100,8 @@ class Timestamp(BaseValidator):
         if found is None:
             return []
         edge, text, box = found
-        return [finding("timestamp-cropped", page=page.page.index, value=text, threshold=ctx.settings.timestamp_edge_px,
-                        box=box, edge=edge)]
+        return [finding("timestamp-cropped", page=page.page.index, value=text,
+                        threshold=ctx.settings.timestamp_edge_px, box=box, edge=edge)]
 
     def _cut_text(self, page: PageInput, ctx: CheckContext) -> tuple[str, str | None, Box] | None:
         s = ctx.settings

@@ -317,7 +317,7 @@ def mark_clipped(items: list[dict], w: int, h: int) -> None:
     vp = next((i["box"] for i in items if i["kind"] == "vp"), None)
     if vp is None:
         return
-    l, t, r, b = vp
+    left, t, r, b = vp
     for it in items:
         if not it.get("inpage"):
             continue
@@ -326,7 +326,7 @@ def mark_clipped(items: list[dict], w: int, h: int) -> None:
             (y1 > b + 0.5 and b < h - 0.5)
             or (y0 < t - 0.5 and t > 0.5)
             or (x1 > r + 0.5 and r < w - 0.5)
-            or (x0 < l - 0.5 and l > 0.5)
+            or (x0 < left - 0.5 and left > 0.5)
         )
 
 
@@ -471,12 +471,15 @@ def build_one(pw_browser, contexts: dict, scene: Scene, outdir: Path) -> dict:
             cut, cut_text = [], []
     # a crop to a region: only the facts inside it remain
     if any(op[0] == "crop_sel" for op in scene.ops):
-        inside = lambda it: (
-            it["box"][0] >= -0.5
-            and it["box"][1] >= -0.5
-            and it["box"][2] <= width + 0.5
-            and it["box"][3] <= height + 0.5
-        )
+
+        def inside(it: dict) -> bool:
+            return (
+                it["box"][0] >= -0.5
+                and it["box"][1] >= -0.5
+                and it["box"][2] <= width + 0.5
+                and it["box"][3] <= height + 0.5
+            )
+
         _, items2, _ = apply_ops(scene, shot, np.random.default_rng(0))
         shown = {it["text"].strip() for it in items2 if it["kind"] == "fact" and inside(it)}
         facts["order_ids"] = [o for o in facts["order_ids"] if o in shown]

@@ -362,7 +362,10 @@ def seller_order(
     else:
         shipping += [(L["status"], f'<span class="status ship">{L["shipped"]}</span>')]
         truth["delivery"] = {"status": "in_transit", "date": None, "location": None}
-    kv = lambda pairs: "".join(f'<div class="k">{k}</div><div>{v}</div>' for k, v in pairs)
+
+    def kv(pairs: list[tuple[str, str]]) -> str:
+        return "".join(f'<div class="k">{k}</div><div>{v}</div>' for k, v in pairs)
+
     totals = [(L["sub"], money(sub, market)), (L["shipping"], money(ship, market))]
     v = dict(
         search=L["search"],

@@ -80,9 +80,12 @@ def screen_photo(
     src = src * grid[..., None]
     out_h = int(out_w * 3 / 4)
     margin = 0.08
-    sw, sh = out_w * (1 - 2 * margin), out_w * (1 - 2 * margin) * h / w
+    sh = out_w * (1 - 2 * margin) * h / w  # the screen keeps its aspect ratio inside the margins
     top = (out_h - sh) / 2
-    j = lambda s: float(rng.uniform(-s, s))
+
+    def j(s: float) -> float:  # hand-held jitter of each corner
+        return float(rng.uniform(-s, s))
+
     dst = np.float32(
         [
             [out_w * margin + j(20), top + j(20) + tilt * sh],

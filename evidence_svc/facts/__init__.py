@@ -11,6 +11,7 @@ the file shows. Nothing here judges the claim: `claim_checks` does that.
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -130,11 +131,16 @@ def _kind_words() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for kind, spec in cfg.items():
         out[kind] = (phrases_rx(spec["words"]), int(spec.get("min_words", 1)))
+    titles = cfg["messages"].get("title_lines", [])
+    out["message_titles"] = {re.sub(r"\s+", "", t.lower()) for t in titles}
     return out
 
 
 def _is_conversation(lines: list[Line]) -> bool:
-    msg_rx, msg_min = _kind_words()["messages"]
+    words = _kind_words()
+    msg_rx, msg_min = words["messages"]
+    if any(re.sub(r"\s+", "", ln.text.lower()) in words["message_titles"] for ln in lines):
+        return True
     text = "\n".join(ln.text for ln in lines)
     return len({m.group(0).lower() for m in msg_rx.finditer(text)}) >= msg_min
 
@@ -143,10 +149,10 @@ def classify(facts: Facts, pages: list[Page]) -> str:
     """What the file shows: delivery | refund | messages | order | other. A conversation screenshot is `messages`
     even when it mentions a refund or a delivery (what a seller writes is not a record of it); an order page is
     `order` even though it shows the delivery status."""
-    text = "\n".join(ln.text for p in pages for ln in lines_of(p))
+    all_lines = [ln for p in pages for ln in lines_of(p)]
+    text = "\n".join(ln.text for ln in all_lines)
     words = _kind_words()
-    msg_rx, msg_min = words["messages"]
-    if len({m.group(0).lower() for m in msg_rx.finditer(text)}) >= msg_min:
+    if _is_conversation(all_lines):
         return "messages"
     if facts.refunds:
         return "refund"

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageStat
 
 from ..model import Box, TrackingFact
 from .tracking import from_barcode
@@ -22,6 +22,7 @@ _F = zxingcpp.BarcodeFormat
 FORMATS = [_F.Code128, _F.Code39, _F.Code93, _F.ITF, _F.Codabar, _F.DataMatrix, _F.QRCode, _F.PDF417, _F.MaxiCode,
            _F.Aztec]
 MAX_SIDE = 4000  # pixels: larger images are scaled down first (decoding time grows with area)
+DARK_MEAN = 110  # mean grey level (0..255) below which an image counts as dark (dark mode, night photo)
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,11 @@ def read_barcodes(image: Image.Image, page_index: int) -> list[BarcodeHit]:
     if max(image.size) > MAX_SIDE:
         scale = MAX_SIDE / max(image.size)
         img = image.resize((round(image.width * scale), round(image.height * scale)))
-    if img.mode not in ("L", "RGB"):
-        img = img.convert("RGB")
+    gray = img.convert("L")
+    # Inverted (light-on-dark) symbols are only looked for on dark images: it costs a fifth of the decoding time.
+    dark = ImageStat.Stat(gray.resize((64, 64))).mean[0] < DARK_MEAN
     try:
-        found = zxingcpp.read_barcodes(img, formats=FORMATS)
+        found = zxingcpp.read_barcodes(gray, formats=FORMATS, try_invert=dark)
     except Exception:  # a decoder failure must not fail the page: barcodes are an extra source
         return []
     hits: list[BarcodeHit] = []
