@@ -77,7 +77,7 @@ def build_claim(
     reason: Reason | None, opened_at: datetime | None, reply_file: Path | None, paths: list[Path] | None,
 ) -> tuple[Claim, list[Path]]:
     """The claim and its evidence files from a claim.toml and/or flags (flags win)."""
-    from .claim_folder import ClaimFolderError, list_evidence, load_claim_toml
+    from .claim_folder import ORDER_ID_RE, ClaimFolderError, list_evidence, load_claim_toml
 
     files: list[Path] = []
     base: dict = {}
@@ -88,6 +88,9 @@ def build_claim(
             raise UsageError(str(err), getattr(err, "message_zh", None)) from None
         base = claim.model_dump(exclude_none=True)
     if order:
+        if not ORDER_ID_RE.match(order.strip()):
+            raise UsageError(f"--order {order!r} is not an order ID (3-7-7 digits, e.g. 112-1234567-1234567)",
+                             f"--order {order!r} 不是订单号（3-7-7 位数字，例如 112-1234567-1234567）")
         base["order_id"] = order.strip()
     if "order_id" not in base:
         raise UsageError("give the claim's order ID with --order or a claim file with --claim",
@@ -162,14 +165,25 @@ def lint(
 ) -> None:
     """Check evidence files before submitting them: readable, dated, and visibly about this claim."""
 
-    def body() -> None:
-        claim, files = build_claim(claim_file, order, tracking, marketplace, reason, opened_at, reply_file, paths)
-        when = _aware(now)
-        report = _check(claim, files, _settings(ocr_lang, workers), when)
-        _print(report, fmt, lang, when)
-        raise typer.Exit(int(ExitCode.ok if report.summary.errors == 0 else ExitCode.findings))
+    _run(lambda: _lint(paths, claim_file, order, tracking, marketplace, reason, opened_at, reply_file, fmt, lang,
+                       ocr_lang, workers, now), lang.value)
 
-    _run(body, lang.value)
+
+def _lint(paths, claim_file, order, tracking, marketplace, reason, opened_at, reply_file, fmt: Format, lang: Lang,
+          ocr_lang, workers, now, bundle_to: tuple[Path, str, bool, str] | None = None) -> None:
+    """The body of `lint` and `bundle`: check the claim, bundle it if asked, print, exit 0 or 1."""
+    from .pipeline import bundle_claim
+
+    claim, files = build_claim(claim_file, order, tracking, marketplace, reason, opened_at, reply_file, paths)
+    settings = _settings(ocr_lang, workers)
+    when = _aware(now)
+    report = _check(claim, files, settings, when)
+    if bundle_to:
+        out, target, include_failed, bundle_lang = bundle_to
+        report = bundle_claim(report, files, out, settings, target=target, include_failed=include_failed,
+                              lang=bundle_lang)
+    _print(report, fmt, lang, when)
+    raise typer.Exit(int(ExitCode.ok if report.summary.errors == 0 else ExitCode.findings))
 
 
 @app.command()
@@ -186,23 +200,8 @@ def bundle(
 ) -> None:
     """Check a claim's evidence and write one annotated PDF bundle for Seller Central."""
 
-    def body() -> None:
-        from .bundle import build_bundle
-
-        claim, files = build_claim(claim_file, order, tracking, marketplace, reason, opened_at, reply_file, paths)
-        settings = _settings(ocr_lang, workers)
-        when = _aware(now)
-        report = _check(claim, files, settings, when)
-        by_sha = {fr.sha256: p for fr, p in zip(report.files, files)}
-        result = build_bundle(report, by_sha, out, settings, target=target, include_failed=include_failed,
-                              lang=bundle_lang)
-        report.bundle = result.info
-        report.claim_findings.extend(result.findings)
-        report.summarise()
-        _print(report, fmt, lang, when)
-        raise typer.Exit(int(ExitCode.ok if report.summary.errors == 0 else ExitCode.findings))
-
-    _run(body, lang.value)
+    _run(lambda: _lint(paths, claim_file, order, tracking, marketplace, reason, opened_at, reply_file, fmt, lang,
+                       ocr_lang, workers, now, bundle_to=(out, target, include_failed, bundle_lang)), lang.value)
 
 
 @app.command()

@@ -25,6 +25,7 @@ from PIL import Image, ImageOps
 from .config import Settings
 from .messages import finding
 from .model import EmbeddedImage, Finding, Page, Word
+from .text import normalize_text
 
 log = logging.getLogger(__name__)
 
@@ -712,10 +713,11 @@ def _is_text_page(words: list[dict], garbage: float, images: list, w_pt: float, 
 
 def _pdf_words(words: list[dict], scale: float, page: Page) -> list[Word]:
     """pdfplumber words -> Words in page pixels, grouped into visual lines (words whose vertical extents
-    overlap by more than half the smaller height share a line id)."""
+    overlap by more than half the smaller height share a line id). The text is NFKC-normalised: Chromium's
+    "Save as PDF" writes some CJK ideographs as Kangxi radicals ("2026年11⽉18⽇" with U+2F49 for 月)."""
     items = []
     for w in words:
-        t = (w.get("text") or "").strip()
+        t = normalize_text(w.get("text") or "").strip()
         if not t:
             continue
         x0 = max(0, round(w["x0"] * scale))

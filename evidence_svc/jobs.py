@@ -159,8 +159,7 @@ def run_check(job_id: str, settings: Settings) -> str:
 
 
 def _check(store: Store, job: JobRow, owner: str, settings: Settings) -> str:
-    from .bundle import build_bundle  # imported here: the pipeline stack is heavy and only runners need it
-    from .pipeline import check_claim
+    from .pipeline import bundle_claim, check_claim  # imported here: the stack is heavy and only runners need it
 
     row, files = store.claim_for_job(job)
     claim = claim_of(row)
@@ -181,15 +180,12 @@ def _check(store: Store, job: JobRow, owner: str, settings: Settings) -> str:
     tmp_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=tmp_root, prefix="bundle-") as tmp:
         out = Path(tmp) / "bundle.pdf"
-        by_sha = {f.sha256: p for f, p in zip(files, paths)}
-        result = build_bundle(report, by_sha, out, settings, target=job.target)
-        report.claim_findings.extend(result.findings)
-        if result.info is not None and out.is_file():
+        report = bundle_claim(report, paths, out, settings, target=job.target)
+        if report.bundle is not None and out.is_file():
             sha, size = store.put_blob_file(out)
-            report.bundle = result.info.model_copy(
+            report.bundle = report.bundle.model_copy(
                 update={"path": f"/v1/claims/{row.id}/bundle.pdf", "sha256": sha, "bytes": size})
-            bundle_row = {"sha256": sha, "pages": result.info.pages, "bytes": size, "target": job.target}
-    report.summarise()
+            bundle_row = {"sha256": sha, "pages": report.bundle.pages, "bytes": size, "target": job.target}
     done = _finish(store, job, owner, fingerprint=fp, report_json=report.to_json(), errors=report.summary.errors,
                    warnings=report.summary.warnings, ready=report.summary.ready, bundle=bundle_row,
                    media_types={fr.sha256: fr.media_type for fr in report.files})

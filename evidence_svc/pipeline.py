@@ -217,6 +217,20 @@ def check_claim(
     return report.summarise()
 
 
+def bundle_claim(
+    report: ClaimReport, paths: Iterable[Path], out: Path, settings: Settings, *, target: str = "amazon",
+    include_failed: bool = False, lang: str = "en",
+) -> ClaimReport:
+    """Write the claim's bundle to `out` and record it, and any bundle findings, in the report."""
+    from .bundle import build_bundle  # imported here: only adapters that bundle pay for reportlab and fonts
+
+    by_sha = {fr.sha256: Path(p) for fr, p in zip(report.files, paths)}
+    result = build_bundle(report, by_sha, out, settings, target=target, include_failed=include_failed, lang=lang)
+    report.bundle = result.info
+    report.claim_findings.extend(result.findings)
+    return report.summarise()
+
+
 def check_file(path: Path, claim: Claim, settings: Settings, *, name: str | None = None) -> FileReport:
     """One file against a claim: readability, facts and whether it belongs to the claim."""
     source = open_source(Path(path), settings, name=name or Path(path).name)

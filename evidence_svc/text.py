@@ -6,9 +6,18 @@ Fact extractors and validators run regexes over `Line.text` and map a match back
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from .model import Box, Page, Word
+
+
+def normalize_text(text: str) -> str:
+    """NFKC: compatibility forms to their plain characters (full-width digits and punctuation to ASCII, the Kangxi
+    radicals Chromium's "Save as PDF" writes for CJK ideographs, e.g. U+2F49 to 月, ligatures to letters). The one
+    normalisation of extracted text: ingest applies it to PDF words, order IDs to OCR and typed text per
+    character."""
+    return unicodedata.normalize("NFKC", text)
 
 
 @dataclass(frozen=True)

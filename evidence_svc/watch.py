@@ -191,18 +191,14 @@ def _write_error(job: Job, result: Result, err: ClaimFolderError) -> None:
 
 
 def _check_and_write(claim_folder, job: Job) -> tuple[list[str], dict]:
-    from .bundle import build_bundle
-    from .pipeline import check_claim
+    from .pipeline import bundle_claim, check_claim
     from .replies import earlier_replies
 
     settings, claim = job.settings, claim_folder.claim
     earlier = earlier_replies(settings, claim) if claim.reply else []  # as `evidence lint` does: reply-reused
     report = check_claim(claim, claim_folder.files, settings, names=claim_folder.names, earlier_replies=earlier)
-    by_sha = {fr.sha256: p for fr, p in zip(report.files, claim_folder.files)}
-    built = build_bundle(report, by_sha, job.stage / "bundle.pdf", settings)
-    report.bundle = built.info.model_copy(update={"path": "bundle.pdf"})  # relative: the folder gets renamed
-    report.claim_findings.extend(built.findings)
-    report.summarise()
+    report = bundle_claim(report, claim_folder.files, job.stage / "bundle.pdf", settings)
+    report.bundle = report.bundle.model_copy(update={"path": "bundle.pdf"})  # relative: the folder gets renamed
     _write(job.stage / "report.json", report.to_json() + "\n")
     _write(job.stage / "report.txt", _report_text(report))
     return [fr.sha256 for fr in report.files], report.summary.model_dump()

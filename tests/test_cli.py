@@ -97,6 +97,7 @@ def test_non_image_gets_a_finding_not_a_traceback(evidence, tmp_path):
 
 @pytest.mark.parametrize("args, words", [
     ([], "--order"),
+    (["--order", "12345", "x.png"], "not an order ID"),
     (["--order", ORDER, "/no/such/file.png"], "/no/such/file.png"),
     (["--order", ORDER, "--marketplace", "XX", "x.png"], "marketplace"),
     (["--order", ORDER], "no evidence files"),

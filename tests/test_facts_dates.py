@@ -44,6 +44,7 @@ def iso(text: str, lang: str = "en", order: str = "MDY", window=WINDOW) -> list[
     ("ja", "YMD", "2026/11/05", "2026-11-05"),
     ("ja", "YMD", "１１月５日", "2026-11-05"),
     ("en", "MDY", "SHIP DATE: 05NOV26", "2026-11-05"),
+    ("en", "MDY", "SHIP DATE: O1NOV26", "2026-11-01"),
 ])
 def test_date_formats(lang, order, text, want):
     assert iso(text, lang, order) == [want]

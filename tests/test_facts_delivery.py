@@ -76,6 +76,9 @@ def test_delivered_wins_over_earlier_exceptions_and_a_dated_mention_wins():
 @pytest.mark.parametrize("texts,place", [
     (["Delivered", "Thursday, November 5, 2026 at 10:32 am", "SEATTLE, WA 98101"], "SEATTLE, WA 98101"),
     (["Your item was delivered to the front desk at 10:32 am on November 5, 2026"], "front desk"),
+    (["Nov 5, 2026 Delivered, Front Door/Porch SEATTLE, WA 98101"], "SEATTLE, WA 98101 (Front Door)"),
+    (["Zugestellt", "Ort: München", "Zugestellt an Nachbarn"], "München (Nachbarn)"),
+    (["配達 完了", "取扱 局 : 名 古屋 中 郵便 局 @ る る"], "名古屋中郵便局"),
     (["Zugestellt am 05.11.2026 an Nachbar"], "Nachbar"),
     (["2026年11月5日 14:05 配達完了 東京都"], "東京都"),
 ])

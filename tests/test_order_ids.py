@@ -16,7 +16,12 @@ CLAIM = "112-1234567-1234567"
     [
         "Order # 112-1234567-1234567",
         "Order ID: 112-1234567- 1234567",  # tesseract split after a hyphen
-        "1121234567 1234567",  # hyphens dropped, split once
+        "Order 1121234567 1234567",  # hyphens dropped, split once: the order word vouches for it
+        "Order: 11212345671234567",  # no hyphens at all, labelled
+        "Bestellnummer 11212345671234567",
+        "注文番号：11212345671234567",
+        "Commande n° 1121234567 1234567",
+        "112 1234567 1234567",  # hyphens read as spaces, at the ID's own boundaries
         "112--1234567--1234567",  # doubled hyphens
         "112 - 1234567 - 1234567",
         "1l2-l234567-1234S67",  # l/1 and S/5
@@ -50,6 +55,43 @@ def test_lookalike_letters_map_to_digits() -> None:
 )
 def test_ignores_things_that_are_not_order_ids(text: str) -> None:
     assert find_in_text(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "94001 11874970822550856",  # a USPS tracking number split by OCR: 17 of its 22 digits
+        "tools.usps.com/go/TrackConfirmAction?tLabels=94001 11874970822550856",  # the URL bar it came from
+        "Invoice 11874970822550856",
+        "Transaction 4 12345678901234567 paid",  # part of a longer digit run, and a transaction
+        "Transaction 12345678901234567 paid",
+        "Rechnung Nr. 11212345671234567",
+        "https://www.amazon.com/gp/your-account/order-details?orderID=11212345671234567",
+        "www.example.com/orders/11212345671234567",
+        "Order tracking 11212345671234567",  # the nearest label is the tracking one
+        "Order 4 11212345671234567",  # a longer run
+        "Order TBA11212345671234567",  # glued to letters: a carrier's number
+        "11212345671234567",  # no label at all
+        "1121234567 1234567",  # one space, not at both boundaries, no label
+    ],
+)
+def test_hyphenless_runs_need_an_order_word(text: str) -> None:
+    assert find_in_text(text) == []
+
+
+def test_hyphenated_forms_need_no_label() -> None:
+    assert find_in_text("Transaction 112-1234567-1234567") == [CLAIM]  # the ID's shape is evidence enough
+    assert find_in_text("https://www.amazon.com/gp/css/summary?orderID=112-1234567-1234567") == [CLAIM]
+    assert find_in_text("1121234567-1234567") == [CLAIM]  # one hyphen at its place
+    assert normalise("11212345671234567") == CLAIM  # a claim's own ID, typed without hyphens
+
+
+def test_url_bar_line_from_ocr_gives_no_order() -> None:
+    words = [
+        Word(text="tools.usps.com/go/TrackConfirmAction?tLabels=94001", box=(90, 40, 500, 54), line=0),
+        Word(text="11874970822550856", box=(505, 40, 640, 54), line=0),
+    ]
+    assert find_order_ids(lines_of(Page(index=0, width=1366, height=768, words=words))) == []
 
 
 def test_two_orders_on_one_line() -> None:

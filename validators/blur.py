@@ -4,9 +4,10 @@ Variance of the Laplacian over a whole image depends on how much of it is text a
 mostly empty screenshot looks "blurry" and a busy blurred one looks sharp. Here the width of the edges is
 measured instead (`validators.ink.edge_blur`: a Gaussian sigma in pixels, per direction so motion blur counts),
 inside the OCR word boxes, and compared with the height of the text: a 2-pixel blur ruins 10-pixel text and is
-tolerable on 20-pixel text (taller text earns no more tolerance: a 3-pixel blur reads as blurry at any size). The
-blur a crisp anti-aliased edge has anyway is taken off first, so small sharp text is not called blurry (that is
-the resolution check's business).
+tolerable on 20-pixel text, and a 2.5-pixel blur on a 3x phone screenshot's 35-pixel words is a 0.8-pixel blur at
+1x. Only the ratio counts (a screenshot viewed at 100 % shows its text at its own size), so there is no cap on the
+tolerance for tall text. The blur a crisp anti-aliased edge has anyway is taken off first, so small sharp text is
+not called blurry (that is the resolution check's business).
 
 When OCR read too few words to measure, the glyph-like ink rows it did not read are measured (all rows when it
 read them all), and failing those the sharpest quarter of the high-contrast tiles (at reduced size when the blur
@@ -15,7 +16,8 @@ this check exists for; a sharp date stamped on a blurred photo must not vouch fo
 background is out of focus but whose label is sharp still has sharp rows and tiles.
 
 Sharpness is reported on a 0..100 scale, 100 - 400 * (excess blur sigma / text height): crisp text scores 100,
-sigma 1 on 16-pixel text about 77, sigma 2.5 on 14-pixel text about 30; compared with
+sigma 1 on 16-pixel text about 77, sigma 2.5 on 35-pixel words about 72, sigma 2.5 on 14-pixel text about 30;
+compared with
 `settings.blur_min_sharpness` (`settings.blur_min_content_sharpness` when only tiles could be measured).
 """
 
@@ -30,7 +32,6 @@ from . import ink
 from .base import BaseValidator, CheckContext, PageInput
 
 WORD_MIN_CONF = 30.0
-MAX_TEXT_PX = 20.0  # text taller than this earns no more tolerance: a 3-pixel blur is blurry on any text
 DEFAULT_TEXT_PX = 12.0  # text height assumed when none can be measured (no words, no glyph rows)
 SCORE_SLOPE = 400.0
 
@@ -40,7 +41,7 @@ def excess_sigma(sigma: float) -> float:
 
 
 def sharpness_of(sigma: float, text_px: float) -> float:
-    rel = excess_sigma(sigma) / min(max(text_px, 1.0), MAX_TEXT_PX)
+    rel = excess_sigma(sigma) / max(text_px, 1.0)
     return float(np.clip(100.0 - SCORE_SLOPE * rel, 0.0, 100.0))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -22,7 +22,7 @@ from ..config import Settings
 from ..model import Claim, DeliveryFact, Facts, OrderIdFact, Page, TimestampFact, TrackingFact
 from ..text import Line, lines_of
 from .barcodes import BarcodeHit, tracking_from_barcodes
-from .dates import DateHit, find_datetimes
+from .dates import find_datetimes
 from .delivery import find_delivery
 from .money import find_refunds
 from .order_ids import find_order_ids

@@ -124,7 +124,7 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         # 11/5/2026, 05.11.2026, 05-11-26 (order by separator and locale)
         ("num", re.compile(rf"{nb}{wd}(?P<a>[0-3]?\d)(?P<s>[/.-])(?P<b>[0-3]?\d)(?P=s)(?P<y>(?:19|20)?\d\d){ne}", re.I)),
         # 30OCT26 (shipping labels: day, English month abbreviation, year, no spaces)
-        ("dmy_compact", re.compile(r"(?<![\w])(?P<d>[0-3]?\d)(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
+        ("dmy_compact", re.compile(r"(?<![\w])(?P<d>[0-3O]?[\dO])(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
                                    r"(?P<y>(?:20)?\d\d)(?!\w)")),
         # 11月5日, 11 月 5 日 (no year)
         ("cjk_md", re.compile(rf"(?<![\d年])(?P<m>[01]?\d)\s*月\s*{day}\s*[日号]{cj_wd}")),
@@ -235,7 +235,8 @@ def _parse_date(kind: str, m: re.Match[str], lang: str, order: str, ref: date,
         return _dp(f"{a}/{b}/{y}", "en", o, True)
     if kind == "dmy_compact":
         y = gd["y"] if len(gd["y"]) == 4 else "20" + gd["y"]
-        return _dp(f"{int(gd['d'])} {gd['mon'].title()} {y}", "en", "DMY", True)
+        day = int(gd["d"].replace("O", "0"))  # OCR reads the 0 of a label's 01NOV26 as O
+        return _dp(f"{day} {gd['mon'].title()} {y}", "en", "DMY", True)
     if kind in ("cjk_md", "slash_md_wd"):
         d = _dp(f"{int(gd['m'])}/{int(gd['d'])}", "en", "MDY", False)
         return _pick_year(d, ref, window) if d else None

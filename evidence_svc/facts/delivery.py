@@ -23,7 +23,7 @@ from typing import Any
 from ..model import DeliveryFact
 from ..text import Line, union
 from .dates import DateHit, find_datetimes
-from .phrases import phrase_rx
+from .phrases import phrase_rx, phrases_rx
 
 STATUS_ORDER = ("delivered", "exception", "in_transit")
 NEAR_LINES = 2  # how many lines above/below an event may hold its date
@@ -155,28 +155,55 @@ def _has_other_event(k: int, ev: StatusHit, lines: list[Line]) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _location_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _location_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     cfg = rules()["location"]
-    places = re.compile("|".join(_rx(p) for p in sorted(cfg["places"], key=len, reverse=True)), re.I)
-    return re.compile(cfg["after_status"], re.I), re.compile(cfg["place"]), places
+    places = phrases_rx(cfg["places"], prefix=True)  # "nachbar" also finds "Nachbarn"
+    labels = re.compile(rf"(?:{'|'.join(_rx(p) for p in sorted(cfg['labels'], key=len, reverse=True))})\s*[:：]\s*"
+                        r"(?P<val>.+)", re.I)
+    return re.compile(cfg["after_status"], re.I), re.compile(cfg["place"]), places, labels
 
 
 def _location(ev: StatusHit, lines: list[Line], dated: list[DateHit]) -> str | None:
-    after_rx, place_rx, places_rx = _location_patterns()
+    """Where the parcel was delivered: the town (a labelled place, or a "CITY, ST ZIP" near the event) and the
+    drop-off spot (front door, mailbox, parcel locker ...), whichever the page shows; both when it shows both."""
+    after_rx, place_rx, places_rx, label_rx = _location_patterns()
     ln = lines[ev.line]
     tail = ln.text[ev.end:]
     for d in dated:  # dates and times are not places
         if d.line == ev.line and d.start >= ev.end:
             tail = tail.replace(ln.text[d.start:d.end], " ")
     tail = re.sub(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?", " ", tail).strip()
-    m = places_rx.search(tail) or place_rx.search(tail)
-    if m:
-        return _clean(m.group(0))
-    for k in (ev.line + 1, ev.line - 1, ev.line + 2):
-        if 0 <= k < len(lines) and lines[k].page == ln.page:
-            m = place_rx.search(lines[k].text) or places_rx.search(lines[k].text)
+    near = [k for k in (ev.line, ev.line + 1, ev.line - 1, ev.line + 2, ev.line + 3)
+            if 0 <= k < len(lines) and lines[k].page == ln.page and not (k != ev.line and _has_other_event(k, ev, lines))]
+    town = None
+    for k in near:
+        m = label_rx.search(lines[k].text)
+        if m:
+            val = m["val"]
+            town = (place_rx.search(val) or re.match(r"[^_@®|©<>]{2,40}", val))
+            town = _clean(town.group(0)) if town else None
+            if town:
+                break
+    if town is None:
+        for text in [tail] + [lines[k].text for k in near if k != ev.line]:
+            m = place_rx.search(text)
             if m:
-                return _clean(m.group(0))
+                town = _clean(m.group(0))
+                break
+    spot = None
+    for text in [tail] + [lines[k].text for k in near if k != ev.line]:
+        m = places_rx.search(text)
+        if m:
+            end = m.end()
+            latin = ord(text[m.start()]) < 0x2000
+            while latin and end < len(text) and text[end].isalpha() and ord(text[end]) < 0x2000:
+                end += 1  # the whole word: "Nachbarn" for the stem "nachbar"
+            spot = _clean(text[m.start():end])
+            break
+    if town and spot:
+        return f"{town} ({spot})"
+    if town or spot:
+        return town or spot
     m = after_rx.match(tail.lstrip("，、。,;: "))
     if m and re.search(r"[^\W\d_]{3}", m["loc"]) and not re.search(r"[:：]", m["loc"]):
         return _clean(m["loc"])
@@ -184,4 +211,5 @@ def _location(ev: StatusHit, lines: list[Line], dated: list[DateHit]) -> str | N
 
 
 def _clean(s: str) -> str:
+    s = re.sub(r"(?<=[^\x00-\u2fff]) +(?=[^\x00-\u2fff])", "", s.strip())  # OCR spaces between CJK characters
     return re.sub(r"\s+", " ", s).strip(" ,;:-–|，、。：")

@@ -5,17 +5,26 @@ box where it was read. OCR confuses digits with look-alike letters (O/0, l/I/1, 
 doubles hyphens and splits long numbers with spaces; all of that is undone here. `same_order(a, b)` compares two
 IDs the same tolerant way. This module only reads text: it does not decide whether an ID belongs to a claim.
 
+Seventeen digits without the ID's grouping are ambiguous: a USPS tracking number in a URL bar ("94001
+11874970822550856"), a transaction or invoice number. Such a run counts only when the nearest label before it on
+its line is an order word (`data/facts/order_ids.toml`) and it stands alone: not part of a longer digit run, not in
+a URL, not glued to letters. `normalise` (a claim's own ID, typed by a person) does not ask for a label.
+
 No library parses order IDs out of noisy OCR text, so the scanner below is hand-written.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import re
+import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Iterable
 
 from ..model import Box
-from ..text import Line
+from ..text import Line, normalize_text
+from .phrases import phrases_rx
 
 # Characters OCR reads in place of a digit. Kept to the confusions tesseract makes on UI fonts; a wider set
 # (e.g. A->4) starts turning ordinary words into "digits".
@@ -35,6 +44,10 @@ GROUPS = (3, 7, 7)
 LENGTH = sum(GROUPS)
 BOUNDARIES = (3, 10)  # digit counts at which the two hyphens sit
 MIN_REAL_DIGITS = 11  # of 17: at most 6 characters may be look-alike letters
+MAX_LABEL_GAP = 24  # characters (no digits) between an order word and the hyphen-less run it labels
+# A URL before the number on its line (an address bar), or URL punctuation in the number's own token.
+_URL_BEFORE = re.compile(r"://|\bwww\.|\b[a-z0-9-]+\.(?:com|net|org|co|de|fr|it|es|jp|cn|uk|gov)\b", re.I)
+_URL_CHARS = frozenset("/?=&%#@")
 
 
 @dataclass(frozen=True)
@@ -55,8 +68,9 @@ class _Segment:
 
 
 def _norm_char(c: str) -> str:
-    """Full-width and other compatibility forms to ASCII, one character for one (keeps string offsets)."""
-    n = unicodedata.normalize("NFKC", c)
+    """Full-width and other compatibility forms to ASCII, one character for one (keeps string offsets). OCR
+    text and typed text (claims, replies) arrive unnormalised; PDF words were normalised by ingest already."""
+    n = normalize_text(c)
     return n if len(n) == 1 else c
 
 
@@ -134,12 +148,56 @@ def _plausible(segs: list[_Segment]) -> bool:
     return stray <= 1 and sum(s.real for s in segs) >= MIN_REAL_DIGITS
 
 
+def _shaped(segs: list[_Segment]) -> bool:
+    """The ID's own grouping is visible: a hyphen at one of its two boundaries, or a break at both."""
+    count, breaks, hyphen = 0, 0, False
+    for seg in segs[:-1]:
+        count += len(seg.digits)
+        if count in BOUNDARIES:
+            breaks += 1
+            hyphen |= seg.sep_after == "hyphen"
+    return hyphen or breaks == len(BOUNDARIES)
+
+
+@lru_cache(maxsize=1)
+def _label_rx() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    text = resources.files("evidence_svc").joinpath("data/facts/order_ids.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return phrases_rx(data["order"], prefix=True), phrases_rx(data["other"], prefix=True)
+
+
+def _labelled(text: str, run: list[_Segment], k: int, m: int) -> bool:
+    """A hyphen-less run run[k..m] is an order ID only when it is the whole digit run, stands alone (no letter
+    glued to it, no URL around it) and the nearest label before it on the line is an order word."""
+    if k != 0 or m != len(run) - 1:
+        return False  # part of a longer digit run: a 22-digit tracking number split by OCR
+    start, end = run[k].start, run[m].end
+    before, after = text[start - 1 : start], text[end : end + 1]
+    if any(c.isascii() and c.isalpha() for c in before + after):
+        return False
+    tok_start = text.rfind(" ", 0, start) + 1
+    tok_end = text.find(" ", end)
+    token = text[tok_start : tok_end if tok_end >= 0 else len(text)]
+    if any(c in _URL_CHARS for c in token) or _URL_BEFORE.search(text, 0, start):
+        return False
+    order_rx, other_rx = _label_rx()
+    head = text[:start]
+    labels = [(mt.end(), True) for mt in order_rx.finditer(head)] + [(mt.end(), False) for mt in
+                                                                     other_rx.finditer(head)]
+    if not labels:
+        return False
+    last_end, is_order = max(labels)
+    gap = head[last_end:]
+    return is_order and len(gap) <= MAX_LABEL_GAP and not any(c.isdigit() for c in gap)
+
+
 def _format(digits: str) -> str:
     return f"{digits[:3]}-{digits[3:10]}-{digits[10:]}"
 
 
-def _scan(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, normalised ID) for every order ID in one line of text."""
+def _scan(text: str, labelled: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, normalised ID) for every order ID in one line of text. With `labelled`, a run without the
+    ID's grouping needs an order word before it (`_labelled`)."""
     text = "".join(_norm_char(c) for c in text)
     out: list[tuple[int, int, str]] = []
     for run in _segments(text):
@@ -153,7 +211,8 @@ def _scan(text: str) -> list[tuple[int, int, str]]:
                     break
                 if total >= LENGTH:
                     break
-            if found is None:
+            if found is None or (labelled and not _shaped(run[k : found + 1])
+                                 and not _labelled(text, run, k, found)):
                 k += 1
                 continue
             digits = "".join(s.digits for s in run[k : found + 1])
@@ -178,7 +237,7 @@ def find_in_text(text: str) -> list[str]:
 
 def normalise(order_id: str) -> str | None:
     """`order_id` as DDD-DDDDDDD-DDDDDDD, or None when it does not read as one order ID."""
-    found = _scan(order_id.strip())
+    found = _scan(order_id.strip(), labelled=False)
     return found[0][2] if len(found) == 1 else None
 
 

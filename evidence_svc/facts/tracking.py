@@ -3,7 +3,7 @@
 The formats are data (`data/tracking/`): the vendored public specification (`couriers/*.json`, MIT) plus our own
 entries in the same shape (`local/*.json`: Yanwen, 4PX, Cainiao) and `carriers.toml` (carrier names, context
 words). This module only interprets them: it compiles each entry's regex (the `regex` module accepts the
-specification's `(?<Name>...)` groups as written), runs the checksum algorithms of `CHECKSUM_ALGORITHMS.md`, and the
+specification's `(?<Name>...)` groups as written), runs the check-digit algorithms (`checksums.py`), and the
 `additional` lookups (an S10 number is valid only if its country suffix names a postal service).
 
 `identify(text)` says which entries a whole number fits. `find_tracking(lines)` finds numbers in page text: OCR
@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover
 
 from ..model import Box, TrackingFact
 from ..text import Line
+from .checksums import CHECKSUMS
 from .phrases import phrases_rx
 
 # ---------------------------------------------------------------------------------------------- the specification
@@ -113,82 +114,6 @@ def _width(src: str) -> tuple[int, int]:
         return sre_parse.parse(py).getwidth()
     except Exception:  # a construct Python's parser lacks: no pre-filter for this entry
         return 0, 10**6
-
-
-# ---------------------------------------------------------------------------------------------- checksums
-# The algorithms of CHECKSUM_ALGORITHMS.md (and the reference implementation's luhn), written out because no
-# maintained Python package implements the specification's parameterised versions.
-
-
-def _mod10(seq: str, check: str, opts: dict[str, Any]) -> bool:
-    chars = seq[::-1] if opts.get("reverse") else seq
-    total = 0
-    for i, c in enumerate(chars):
-        x = int(c) if c.isdigit() else (ord(c) - 3) % 10
-        if opts.get("odds_multiplier") and i % 2 == 1:
-            x *= int(opts["odds_multiplier"])
-        elif opts.get("evens_multiplier") and i % 2 == 0:
-            x *= int(opts["evens_multiplier"])
-        total += x
-    cd = total % 10
-    cd = 10 - cd if cd else 0
-    return check.isdigit() and cd == int(check)
-
-
-def _mod7(seq: str, check: str, opts: dict[str, Any]) -> bool:
-    return seq.isdigit() and check.isdigit() and int(seq) % 7 == int(check)
-
-
-def _s10(seq: str, check: str, opts: dict[str, Any]) -> bool:
-    weights = opts.get("weightings") or [8, 6, 4, 2, 3, 5, 9, 7]
-    if not seq.isdigit() or not check.isdigit():
-        return False
-    r = sum(int(a) * b for a, b in zip(seq, weights)) % 11
-    cd = 0 if r == 1 else 5 if r == 0 else 11 - r
-    return cd == int(check)
-
-
-def _sum_product(seq: str, check: str, opts: dict[str, Any]) -> bool:
-    if not seq.isdigit() or not check.isdigit():
-        return False
-    total = sum(int(a) * b for a, b in zip(seq, opts.get("weightings") or []))
-    return total % opts["modulo1"] % opts["modulo2"] == int(check)
-
-
-def _luhn(seq: str, check: str, opts: dict[str, Any]) -> bool:
-    if not seq.isdigit() or not check.isdigit():
-        return False
-    total = 0
-    for i, c in enumerate(reversed(seq)):
-        x = int(c) * (2 if i % 2 == 0 else 1)
-        total += x - 9 if x > 9 else x
-    cd = total % 10
-    return (10 - cd if cd else 0) == int(check)
-
-
-def _mod_37_36(seq: str, check: str, opts: dict[str, Any]) -> bool:
-    alphabet = opts.get("alphabet") or "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    mod = 36
-    cd = mod
-    for ch in seq:
-        if ch not in alphabet:
-            return False
-        cd += alphabet.index(ch)
-        if cd > mod:
-            cd -= mod
-        cd *= 2
-        if cd > mod:
-            cd -= mod + 1
-    cd = mod + 1 - cd
-    if cd == mod:
-        cd = 0
-    return alphabet[cd] == check
-
-
-CHECKSUMS = {
-    "mod10": _mod10, "mod7": _mod7, "s10": _s10, "sum_product_with_weightings_and_modulo": _sum_product,
-    "luhn": _luhn, "mod_37_36": _mod_37_36,
-}
 
 
 def _group(m: Any, name: str) -> str | None:
@@ -399,7 +324,7 @@ def _context_of(text: str) -> tuple[bool, set[str]]:
     return bool(named) or bool(words.search(text)), named
 
 
-def _accept(ident: Identified, context: bool, named: set[str], from_barcode: bool = False) -> bool:
+def _accept(ident: Identified, context: bool, from_barcode: bool = False) -> bool:
     rules = carriers_config()["rules"]
     e = ident.entry
     if ident.checksum_ok is False:
@@ -463,7 +388,7 @@ def _candidates_in_run(run: list[_Chunk], line_text: str, context: bool, named: 
                 for ident in idents:
                     if ident.entry.all_digits and (digit_chunk(i - 1) or digit_chunk(j + 1)):
                         continue  # part of a longer digit string that did not validate as a whole
-                    if _accept(ident, context, named):
+                    if _accept(ident, context):
                         out.append(_Candidate(ident, (run[i].start, run[j].end), kind == "fixed", context))
     return out
 
@@ -500,7 +425,7 @@ def from_barcode(text: str, page: int, box: Box | None) -> TrackingFact | None:
     if not 8 <= len(compact) <= MAX_RUN:
         return None
     for ident in identify(compact):
-        if _accept(ident, context=True, named=set(), from_barcode=True):
+        if _accept(ident, context=True, from_barcode=True):
             return TrackingFact(number=ident.number, carrier=ident.carrier, checksum_ok=ident.checksum_ok,
                                 page=page, box=box, source="barcode")
     return None
