@@ -44,14 +44,14 @@ $(SAMPLES)/.done: $(VENV)/.installed $(wildcard samples/*.py samples/*/*.py)
 
 samples: setup $(SAMPLES)/.done
 
-# Lint every sample claim and print its report. A claim with errors is a result, not a failure of `make run`;
-# exit code 2 (usage or internal error) is.
+# Check every sample claim, print its report and write its bundle to build/bundles/. A claim with errors is a
+# result, not a failure of `make run`; exit code 2 (usage or internal error) is.
 run: samples
-	@rc=0; for c in $(SAMPLES)/*/claim.toml; do \
-	  echo "=== $$c"; \
-	  $(VENV)/bin/evidence lint --claim $$c --now $(NOW); s=$$?; \
+	@mkdir -p build/bundles; rc=0; for c in $(SAMPLES)/*/claim.toml; do \
+	  name=$$(basename $$(dirname $$c)); echo "=== $$name ($$c)"; \
+	  $(VENV)/bin/evidence bundle --claim $$c --now $(NOW) -o build/bundles/$$name.pdf; s=$$?; \
 	  [ $$s -le 1 ] || rc=$$s; echo; \
-	done; exit $$rc
+	done; echo "bundles: build/bundles/"; exit $$rc
 
 test: setup system-test
 	bash .ci/services.sh
