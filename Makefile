@@ -57,7 +57,8 @@ test: setup system-test
 	bash .ci/services.sh
 	set -a; [ -f build/services.env ] && . build/services.env; set +a; $(PY) -m pytest -q
 
-bench: samples
+bench: samples system-test
+	bash .ci/services.sh
 	$(PY) bench/run_all.py
 
 clean:

@@ -100,3 +100,30 @@ def test_wording_is_data_in_every_language():
     for phrase in ("out for delivery", "delivery attempted", "not delivered"):
         assert phrase in cfg["in_transit"] + cfg["exception"]
     assert "expected delivery" in cfg["ignore"]
+
+
+@pytest.mark.parametrize("texts,lang,want", [
+    (["Colis livree le 5 novembre 2026"], "fr", ("delivered", "2026-11-05")),  # OCR dropped the accent
+    (["Zugestellt", "05.11.2026"], "de", ("delivered", "2026-11-05")),
+    (["Zustellversuch 05.11.2026"], "de", ("exception", "2026-11-05")),
+    (["Entrega efectuada 05/11/2026"], "es", ("delivered", "2026-11-05")),
+    (["Recapitato 05/11/2026"], "it", ("delivered", "2026-11-05")),
+    (["2026/11/05 07:34 投函完了"], "ja", ("delivered", "2026-11-05")),
+    (["Livre de poche, édition 2026"], "fr", (None, None)),  # "livré" keeps its accent: a book is not a delivery
+])
+def test_carrier_wording_without_accents_and_in_more_carriers(texts, lang, want):
+    assert deliv(texts, lang, "YMD" if lang == "ja" else "DMY") == want
+
+
+@pytest.mark.parametrize("texts,lang,want", [
+    # a refund "returned" to the card is not a parcel returned to sender
+    (["已 退 款", "您 的 退 款 ¥89.00 已 于 2026 年 11 月 8 日 退回 。"], "zh", (None, None)),
+    (["退款 将 原路 退回 您的 支付 账户"], "zh", (None, None)),
+    (["Ihre Rücksendung ist eingegangen. Erstattung: 12,99 €"], "de", (None, None)),
+    (["返品 を 受け付け まし た 。 返送 料 は 無料 です"], "ja", (None, None)),
+    # the same words on a tracking page are an exception
+    (["2026-11-08 14:00 包裹 已 退回"], "zh", ("exception", "2026-11-08")),
+    (["Rücksendung an den Absender 08.11.2026"], "de", ("exception", "2026-11-08")),
+])
+def test_exception_words_in_refund_and_return_contexts(texts, lang, want):
+    assert deliv(texts, lang, "YMD" if lang in ("zh", "ja") else "DMY") == want

@@ -97,3 +97,34 @@ def test_label_above_value_and_date_beside_it():
 def test_an_amount_that_lost_its_decimal_comma_is_dropped_next_to_the_real_one():
     got = refunds(["Remboursement : 23,45 € le 31 octobre 2026", "Montant remboursé 2345 €"], "FR", "fr", "DMY")
     assert got == [("23.45", "EUR", "2026-10-31")]
+
+
+@pytest.mark.parametrize("texts,mk,lang,want", [
+    # PayPal Germany calls a refund to the buyer "Rückzahlung"; OCR drops the umlaut
+    (["Rückzahlung gesendet", "-23,45 € EUR"], "DE", "de", [("23.45", "EUR", None)]),
+    (["Ruckzahlungsbetrag 23,45 € EUR"], "DE", "de", [("23.45", "EUR", None)]),
+    (["Empfanger Sabine Kruger", "Ruckerstattung: 12,99 €"], "DE", "de", [("12.99", "EUR", None)]),
+    (["Gutschrift 12,99 € am 05.11.2026"], "DE", "de", [("12.99", "EUR", "2026-11-05")]),
+    (["Der Betrag von 12,99 € wurde Ihrem Konto gutgeschrieben"], "DE", "de", [("12.99", "EUR", None)]),
+    (["Refund issued $12.99"], "US", "en", [("12.99", "USD", None)]),
+    (["Refunded $12.99 Nov 5, 2026"], "US", "en", [("12.99", "USD", "2026-11-05")]),
+    (["Montant rembourse : 23,45 €"], "FR", "fr", [("23.45", "EUR", None)]),  # accent dropped
+    (["Importo rimborsato 12,99 €"], "IT", "it", [("12.99", "EUR", None)]),
+    (["Riaccredito di 12,99 € sulla carta"], "IT", "it", [("12.99", "EUR", None)]),
+    (["Importe reembolsado: 12,99 €"], "ES", "es", [("12.99", "EUR", None)]),
+    (["返金済み ¥3,480"], "JP", "ja", [("3480", "JPY", None)]),
+    (["已退款 ￥89.00"], "CN", "zh", [("89.00", "CNY", None)]),
+])
+def test_refund_wording_of_payment_services_and_marketplaces(texts, mk, lang, want):
+    order = "MDY" if mk == "US" else "YMD" if mk in ("JP", "CN") else "DMY"
+    assert refunds(texts, mk, lang, order) == want
+
+
+@pytest.mark.parametrize("text,mk", [
+    ("Refund pending $12.99", "US"), ("Refund failed $12.99", "US"), ("Erstattung ausstehend 12,99 €", "DE"),
+    ("Remboursement en attente 23,45 €", "FR"), ("Reembolso pendiente 12,99 €", "ES"), ("返金処理中 ¥3,480", "JP"),
+    ("退款审核中 ￥12.99", "CN"), ("退款失败 ￥12.99", "CN"),
+])
+def test_pending_and_failed_refunds_are_not_refunds(text, mk):
+    lang = {"US": "en", "DE": "de", "FR": "fr", "ES": "es", "JP": "ja", "CN": "zh"}[mk]
+    assert refunds([text], mk, lang, "DMY") == []

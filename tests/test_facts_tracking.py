@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from evidence_svc.facts import merge_tracking
+from evidence_svc.facts import merge_tracking, snap_to_claim
 from evidence_svc.facts.tracking import check, entries, find_tracking, from_barcode
 from evidence_svc.model import TrackingFact, Word
 from evidence_svc.text import Line
@@ -126,3 +126,57 @@ def test_every_entry_compiles_and_has_a_length_range():
 def test_repairs_are_only_tried_next_to_tracking_words():
     assert found("R8123456785GB") == []
     assert found("Ref 126632628728399578") == []  # would read as a valid 1Z... once "12" becomes "1Z"
+
+
+@pytest.mark.parametrize("texts,number", [
+    (["クロ ネコ ヤマ ト", "お 問い 合わ せ 番号 : 318068665552"], "318068665552"),  # OCR spaces CJK characters
+    (["伝票番号 3180-6866-5552"], "318068665552"),  # printed 4-4-4 with hyphens
+    (["送り状番号 1234 5678 9013"], "123456789013"),  # the public worked example: 12345678901 mod 7 = 3
+    (["佐川急便 お問い合わせ番号", "2009-6118-5434"], "200961185434"),
+    (["Yamato Transport tracking 526018159085"], "526018159085"),
+])
+def test_yamato_and_sagawa_numbers_next_to_their_words(texts, number):
+    assert found(*texts) == [(number, "Other", True)]
+
+
+@pytest.mark.parametrize("texts", [
+    ["Tracking number: 318068665552"],  # valid mod 7, but a generic tracking word is not enough
+    ["お問い合わせ番号 318068665553"],  # wrong check digit
+    ["電話 0120-01-9625"],  # a phone number printed with hyphens
+    ["ヤマト運輸", "お問い合わせ番号 3180-6866-55529"],
+])
+def test_twelve_digit_numbers_need_a_yamato_word_and_a_valid_check_digit(texts):
+    assert found(*texts) == []
+
+
+def test_random_twelve_digit_strings_next_to_generic_tracking_words_are_never_yamato():
+    from evidence_svc.facts.tracking import identify
+
+    rng = random.Random(5)
+    mod7_only = reported = 0
+    for _ in range(500):
+        digits = "".join(rng.choice("0123456789") for _ in range(12))
+        valid = {h.entry.key for h in identify(digits) if h.valid}
+        if valid and valid <= {"yamato", "sagawa"}:
+            mod7_only += 1
+            reported += len(found(f"Tracking number {digits}"))
+    assert mod7_only > 40 and reported == 0
+
+
+def test_a_fedex_number_on_a_page_naming_fedex_stays_fedex_even_if_it_passes_mod_7():
+    assert found("FedEx tracking 505635204501") == [("505635204501", "FedEx", True)]
+
+
+def test_a_claim_number_differing_only_in_look_alike_service_letters_is_the_number_shown():
+    read = [TrackingFact(number="CK161506558JP", carrier="JapanPost", checksum_ok=True),
+            TrackingFact(number="RR161506558JP", carrier="JapanPost", checksum_ok=True)]
+    snapped = snap_to_claim(read, ["CX 161 506 558 JP"])
+    assert [t.number for t in snapped] == ["CX161506558JP", "RR161506558JP"]  # R/C are not look-alikes
+    assert snap_to_claim(read, ["CX161506559JP"])[0].number == "CK161506558JP"  # other serial: left as read
+    bar = TrackingFact(number="CK161506558JP", carrier="JapanPost", checksum_ok=True, source="barcode")
+    assert snap_to_claim([bar], ["CX161506558JP"])[0].number == "CK161506558JP"  # a barcode read is exact
+
+
+def test_a_repaired_s10_reading_needs_a_service_indicator_the_standard_allocates():
+    assert found("Tracking RB12345678SGB") == [("RB123456785GB", "RoyalMail", True)]
+    assert found("Tracking 0B12345678SGB") == []  # "OB": O is no S10 service letter; the repair is refused

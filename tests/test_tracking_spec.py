@@ -51,7 +51,7 @@ def test_invalid_test_number_does_not_validate_with_its_entry(key, number):
     ("RB123456785FR", "Other"), ("1Z5R89390357567127", "UPS"), ("9400111206206406260787", "USPS"),
     ("986578788855", "FedEx"), ("3318810025", "DHL"), ("TBA000000000000", "AmazonLogistics"),
     ("YT2229521272164446", "YunExpress"), ("UG123456785YP", "Yanwen"), ("4PX3000617645711CN", "4PX"),
-    ("LP00123456789012", "Cainiao"), ("0073938000549297", "CanadaPost"),
+    ("LP00123456789012", "Cainiao"), ("0073938000549297", "CanadaPost"), ("123456789013", "Other"),
 ])
 def test_carrier_names_are_ours(number, carrier):
     best = identify(number)[0]

@@ -24,6 +24,7 @@ Missing: no date or time anywhere on the file, from the page words and the facts
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -62,6 +63,9 @@ SHORT_ROW_GLYPHS = 14  # ... and has at most this many glyphs
 PHONE_ASPECT = 1.6  # height / width of a portrait phone screenshot
 STATUS_BAR_FRACTION = 0.05  # a phone's status bar is within this share of the height from the top
 PHOTO_BACKGROUND_STD = 6.0  # grey-level spread of a watermark's surroundings on a photo (UI backgrounds are flat)
+PHOTO_MAX_FLAT = 0.3  # ... where at most this share of the background pixels is exactly flat
+BAR_CLOCK_MARGIN = 0.025  # a taskbar / menu bar clock ends within this share of the width from the right edge
+END_FRACTION = 0.3  # a bar's contents reach both ends: within this share of the width from each side
 MIN_CUT_GLYPHS = 2  # glyphs of one row touching the top/bottom edge near a corner to call it a cut text line
 MIN_CUT_GLYPHS_ALONG = 3  # ... and away from the corners
 MAX_CUT_SIGMA = 1.5  # edge blur (px) above which ink rows are not trusted as cut glyphs
@@ -130,7 +134,7 @@ class Timestamp(BaseValidator):
         found = self._cut_text(page, ctx) or self._cut_ink(page, ctx)
         if found is None:
             return []
-        edge, text, box = found
+        edge, text, box = found[:3]
         return [finding("timestamp-cropped", page=page.page.index, value=text,
                         threshold=ctx.settings.timestamp_edge_px, box=box, edge=edge)]
 
@@ -148,7 +152,8 @@ class Timestamp(BaseValidator):
                     return edge, text, box
         return None
 
-    def _cut_ink(self, page: PageInput, ctx: CheckContext) -> tuple[str, str | None, Box] | None:
+    def _cut_ink(self, page: PageInput, ctx: CheckContext) -> tuple[str, str | None, Box, str] | None:
+        """(edge, text re-read, box, the evidence that it is a date/time) of the first cut row with evidence."""
         s = ctx.settings
         gray = page.gray
         assert gray is not None
@@ -178,24 +183,32 @@ class Timestamp(BaseValidator):
                 if eb is None or eb.sigma > MAX_CUT_SIGMA:
                     continue  # "rows" in a blurred image are smudges, not glyphs cut by the edge
                 # Ink alone is not enough: screenshots often end mid-line. Cheapest evidence first.
-                if _clock_place(gray, row, edge):
-                    return edge, None, box
-                if edge in ("top", "bottom"):
+                langs = s.ocr_langs_for(ctx.claim.marketplace)
+                forced: list[str] = []
+
+                def digits() -> str:  # the strip re-read as digits and date separators, once
+                    if not forced:
+                        forced.append(_reread(gray, box, edge, text_px, langs, s, allow=DATE_CHARS))
+                    return forced[0]
+
+                place = _clock_place(gray, row, edge, digits)
+                if place:
+                    return edge, None, box, place
+                if edge == "bottom":  # at the top, a table's header row looks like the next entry of its column
                     if lines is None:
                         lang, order = s.locale_for(ctx.claim.marketplace)
                         lines = lines_of(page.page)
                         dated = _date_boxes(lines, find_datetimes(lines, lang, order))
-                    if _continues_date_column(row, edge, h, lines, dated):
-                        return edge, None, box
+                    if _continues_date_column(row, edge, lines, dated):
+                        return edge, None, box, "date column"
                 if rereads < MAX_REREADS:
                     rereads += 1
-                    langs = s.ocr_langs_for(ctx.claim.marketplace)
                     m = CUT_SHAPE.search(_reread(gray, box, edge, text_px, langs, s))
                     # Read again allowing only digits and date separators: half-cut digits are often misread as
                     # letters. Forced to digits, any text turns into some, so only a whole date shape counts.
-                    m = m or FULL_DATE.search(_reread(gray, box, edge, text_px, langs, s, allow=DATE_CHARS))
+                    m = m or FULL_DATE.search(digits())
                     if m:
-                        return edge, m.group(0), box
+                        return edge, m.group(0), box, "re-read"
         return None
 
     @staticmethod
@@ -249,29 +262,81 @@ def _reread(gray: np.ndarray, box: Box, edge: str, text_px: float, langs: str, s
     return normalize_text(read_line(im, langs, settings, allow=allow))
 
 
-def _clock_place(gray: np.ndarray, row: ink.Row, edge: str) -> bool:
-    """A short row where clocks and camera stamps live: a phone's status bar, a taskbar or menu bar, a photo's
-    bottom-right corner."""
+def _clock_place(gray: np.ndarray, row: ink.Row, edge: str, digits: Callable[[], str]) -> str | None:
+    """A short row where clocks and camera stamps live:
+    - a phone's status bar: a portrait screenshot's top corner, with the bar's other contents (icons) at the other
+      end and nothing in the middle - a cut line of page text runs on through the middle;
+    - a taskbar: a full-width bar of its own colour along the bottom holding icons in its left or middle part, the
+      clock at the screen's right end as a block of two short lines (time over date) - a page's right-aligned
+      totals block is not;
+    - a menu bar: the same along the top, with the re-read strip showing digits (a site's header bar with a
+      "Log In" at its right end looks the same otherwise);
+    - a camera's date stamp in the bottom-right corner of a photo.
+    `digits` re-reads the strip allowing digits and date separators only (called only when needed)."""
     h, w = gray.shape
     x0, y0, x1, y1 = row.box
     if x1 - x0 > SHORT_ROW_FRACTION * w or len(row.glyphs) > SHORT_ROW_GLYPHS:
-        return False
+        return None
     left, right = x1 <= 0.3 * w, x0 >= 0.7 * w
-    if edge == "top" and (left or right) and h >= PHONE_ASPECT * w and y1 <= STATUS_BAR_FRACTION * h:
-        return True  # a portrait phone screenshot: the status bar holds the time in a top corner
-    if edge in ("left", "right") and y1 <= STATUS_BAR_FRACTION * h and h >= PHONE_ASPECT * w:
-        return True  # ... cut at the side
-    bar_edge = edge if edge in ("top", "bottom") else ("bottom" if y0 >= 0.5 * h else "top")
-    if (right or (edge == "right")) and _in_bar(gray, row.box, bar_edge):
-        return True  # a taskbar / menu bar clock at the bar's right end
-    if (edge in ("bottom", "right")) and x1 >= 0.6 * w and y0 >= 0.6 * h and _on_photo(gray, row.box):
-        return True  # a camera's date stamp in the bottom-right corner of a photo
+    phone = h >= PHONE_ASPECT * w
+    if edge == "top" and (left or right) and phone and y1 <= STATUS_BAR_FRACTION * h and _bar_contents(gray, y1):
+        return "status bar"
+    if edge in ("left", "right") and phone and y1 <= STATUS_BAR_FRACTION * h:
+        return "status bar"  # the status-bar time cut at the side
+    if x1 >= w - BAR_CLOCK_MARGIN * w and edge in ("top", "bottom", "right"):
+        bar_edge = edge if edge != "right" else ("bottom" if y0 >= 0.5 * h else "top")
+        depth = _in_bar(gray, row.box, bar_edge)
+        if bar_edge == "bottom" and depth and _stacked_clock(gray, row, h - depth) and _bar_items(gray, depth):
+            return "taskbar"
+        if (bar_edge == "top" and depth and _bar_contents(gray, y1)
+                and sum(c.isdigit() for c in digits()) >= 2):
+            return "menu bar"
+    if edge in ("bottom", "right") and x1 >= 0.6 * w and y0 >= 0.6 * h and _on_photo(gray, row.box):
+        return "photo"
+    return None
+
+
+def _bar_contents(gray: np.ndarray, depth: int) -> bool:
+    """Along the top edge, ink reaches the edge within the outer END_FRACTION of the width at both ends (a clock at
+    one end, icons or menus at the other) and not in the middle third (a status bar's empty middle)."""
+    h, w = gray.shape
+    band = gray[: max(depth, 3)]
+    mask = np.zeros(band.shape, dtype=bool)
+    for m in ink.ink_masks(band):
+        mask |= m.astype(bool)
+    cols = mask[:2].any(axis=0)
+    k = int(END_FRACTION * w)
+    return bool(cols[:k].any() and cols[w - k :].any() and not cols[w // 3 : 2 * w // 3].any())
+
+
+def _bar_items(gray: np.ndarray, depth: int) -> bool:
+    """The bottom bar holds things away from the clock: a taskbar's start button and app icons in its left or
+    middle part. A page's totals block at the bottom right has nothing there."""
+    h, w = gray.shape
+    band = gray[h - depth :, : int(0.6 * w)].astype(np.int16)
+    ref = int(np.median(band))
+    cols = (np.abs(band - ref) > 30).any(axis=0)
+    return float(cols.mean()) >= 0.01
+
+
+def _stacked_clock(gray: np.ndarray, row: ink.Row, top: int) -> bool:
+    """Another short row of glyphs, inside the bar (below `top`), sits right above the cut row and overlaps it: a
+    taskbar clock's time over its date."""
+    x0, y0, x1, y1 = row.box
+    for other in ink.page_rows(gray):
+        if other is row:
+            continue
+        a0, b0, a1, b1 = other.box
+        gap_ok = b1 <= y0 + 1 and y0 - b1 <= 1.5 * other.height
+        if gap_ok and b0 >= top and min(a1, x1) - max(a0, x0) >= 0.3 * min(a1 - a0, x1 - x0):
+            return (a1 - a0) <= 1.5 * (x1 - x0) + 2 * other.height
     return False
 
 
-def _in_bar(gray: np.ndarray, box: Box, edge: str) -> bool:
-    """The row lies in a band along `edge` of one background colour across the whole width, which ends inward at
-    a change of colour within MAX_BAR_FRACTION of the height: a taskbar or a menu bar, not a page that goes on."""
+def _in_bar(gray: np.ndarray, box: Box, edge: str) -> int:
+    """Depth in pixels of the bar along `edge` that holds the row, or 0: a band of one background colour across the
+    whole width that ends inward at a change of colour within MAX_BAR_FRACTION of the height (a taskbar, a menu
+    bar), not a page that goes on."""
     h, w = gray.shape
     limit = int(MAX_BAR_FRACTION * h)
     band = gray[: limit + 3] if edge == "top" else gray[::-1][: limit + 3]
@@ -281,18 +346,18 @@ def _in_bar(gray: np.ndarray, box: Box, edge: str) -> bool:
     while depth < len(med) and abs(float(med[depth]) - ref) <= 8:
         depth += 1
     if depth >= limit or depth + 2 >= len(med):
-        return False  # no boundary: the page's own background runs on
-    inside = (box[3] if edge == "top" else h - box[1])
-    if depth < inside:
-        return False  # the row reaches past the band: not inside a bar
+        return 0  # no boundary: the page's own background runs on
+    if depth < (box[3] if edge == "top" else h - box[1]):
+        return 0  # the row reaches past the band: not inside a bar
     if max(abs(float(v) - ref) for v in med[depth : depth + 3]) < 10:
-        return False  # a change of colour or a separator line where the bar ends
+        return 0  # a change of colour or a separator line where the bar ends
     uniform = np.abs(band[:depth].astype(np.int16) - int(ref)) <= 10
-    return float(uniform.mean()) >= 0.7
+    return depth if float(uniform.mean()) >= 0.7 else 0
 
 
 def _on_photo(gray: np.ndarray, box: Box) -> bool:
-    """The row's surroundings vary like a photo's (texture, light falloff), not like a flat UI background."""
+    """The row's surroundings vary like a photo's (texture, noise, light falloff), not like a UI: on a screenshot
+    most background pixels are exactly as light as their neighbours (flat fills), on a photo almost none are."""
     h, w = gray.shape
     x0, y0, x1, y1 = box
     m = max(y1 - y0, 8)
@@ -300,10 +365,12 @@ def _on_photo(gray: np.ndarray, box: Box) -> bool:
     if region.size == 0:
         return False
     dark, light = ink.ink_masks(region)
-    mask = (dark | light).astype(np.uint8)
-    mask = cv2.dilate(mask, np.ones((5, 5), np.uint8))
-    bg = region[mask == 0]
-    return bg.size >= 50 and float(bg.std()) >= PHOTO_BACKGROUND_STD
+    mask = cv2.dilate((dark | light).astype(np.uint8), np.ones((5, 5), np.uint8))
+    flat = cv2.Laplacian(region, cv2.CV_16S, ksize=1) == 0
+    bg = mask == 0
+    if int(bg.sum()) < 50:
+        return False
+    return float(region[bg].std()) >= PHOTO_BACKGROUND_STD and float(flat[bg].mean()) < PHOTO_MAX_FLAT
 
 
 def _date_boxes(lines: list[Line], hits) -> list[Box]:
@@ -316,29 +383,29 @@ def _date_boxes(lines: list[Line], hits) -> list[Box]:
     return out
 
 
-def _continues_date_column(row: ink.Row, edge: str, h: int, lines: list[Line], dated: list[Box]) -> bool:
-    """The cut row is the next entry of a column of dates: the nearest text above it (below, for a cut at the
-    top) that overlaps it horizontally is a date/time starting where the row starts, about as wide, at most a few
-    line heights away (a tracking history or a table cut through its next row)."""
+def _continues_date_column(row: ink.Row, edge: str, lines: list[Line], dated: list[Box]) -> bool:
+    """The cut row is the next entry of a column of dates: two or more dates/times above it (below, for a cut at
+    the top) start where the row starts and are about as wide, the nearest of them is the nearest text, and the
+    row sits one line pitch further on (a tracking history or a table cut through its next row)."""
     x0, y0, x1, y1 = row.box
-    inward = [ln for ln in lines if (ln.box[3] <= y0 if edge == "bottom" else ln.box[1] >= y1)]
-    near = [
-        wd.box for ln in inward for wd in ln.words
-        if min(wd.box[2], x1) - max(wd.box[0], x0) > 0
-        and (wd.box[3] <= y0 if edge == "bottom" else wd.box[1] >= y1)
-    ]
-    if not near:
-        return False
-    nearest = max(near, key=lambda b: b[3]) if edge == "bottom" else min(near, key=lambda b: b[1])
+    down = edge == "bottom"
+    col: dict[int, Box] = {}
     for d in dated:
-        if min(d[2], x1) - max(d[0], x0) <= 0:
-            continue
         th = d[3] - d[1]
-        if not (d[1] <= nearest[1] + 1 and d[3] >= nearest[3] - 1):
-            continue  # the date is not the nearest text: something else lies between it and the cut row
-        gap = (y0 - d[3]) if edge == "bottom" else (d[1] - y1)
-        if not 0 <= gap <= 4 * th:
-            continue
-        if abs(d[0] - x0) <= max(th, 4) and 0.7 <= (x1 - x0) / max(d[2] - d[0], 1) <= 1.4:
-            return True
-    return False
+        if (abs(d[0] - x0) <= max(th, 4) and 0.7 <= (x1 - x0) / max(d[2] - d[0], 1) <= 1.4
+                and (d[3] <= y0 if down else d[1] >= y1)):
+            col.setdefault(d[1] // max(th // 2, 1), d)  # one box per line
+    if len(col) < 2:
+        return False
+    seq = sorted(col.values(), key=lambda b: b[1], reverse=not down)  # towards the cut edge last
+    near, prev = seq[-1], seq[-2]
+    between = [wd for ln in lines for wd in ln.words
+               if min(wd.box[2], x1) - max(wd.box[0], x0) > 0
+               and ((near[3] <= wd.box[1] and wd.box[3] <= y0) if down else (y1 <= wd.box[1] and wd.box[3] <= near[1]))]
+    if between:
+        return False  # other text lies between the last date and the cut row
+    if down:
+        pitch, offset = near[1] - prev[1], y0 - near[1]
+    else:
+        pitch, offset = prev[3] - near[3], near[3] - y1
+    return pitch > 0 and abs(offset - pitch) <= 0.25 * pitch

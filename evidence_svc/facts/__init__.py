@@ -27,9 +27,9 @@ from .delivery import find_delivery
 from .money import find_refunds
 from .order_ids import find_order_ids
 from .phrases import phrases_rx
-from .tracking import find_tracking
+from .tracking import find_tracking, lookalike_letters, normalise
 
-__all__ = ["extract_facts", "classify", "date_window", "merge_tracking", "KINDS"]
+__all__ = ["extract_facts", "classify", "date_window", "merge_tracking", "snap_to_claim", "KINDS"]
 
 KINDS = ("delivery", "refund", "messages", "order", "other")
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def extract_facts(pages: list[Page], claim: Claim, settings: Settings,
                 facts.refunds.append(r)
     facts.delivery = best_delivery
     from_barcodes = _safe("barcodes", tracking_from_barcodes, [], barcodes or [])
-    facts.tracking = merge_tracking(from_barcodes, ocr_tracking, facts.order_ids)
+    facts.tracking = snap_to_claim(merge_tracking(from_barcodes, ocr_tracking, facts.order_ids), claim.tracking)
     return facts
 
 
@@ -112,6 +112,24 @@ def merge_tracking(from_barcodes: list[TrackingFact], from_text: list[TrackingFa
         if t.number.isdigit() and any(t.number in d for d in order_digits):
             continue
         out.append(t)
+    return out
+
+
+def snap_to_claim(found: list[TrackingFact], claim_tracking: list[str]) -> list[TrackingFact]:
+    """A number read from text that is one of the claim's numbers except for OCR look-alike letters in an S10
+    service indicator (CK161506558JP for CX161506558JP) is the claim's number: the check digit does not cover
+    those two letters, and serial, check digit and country all agree. Barcode reads are taken as decoded."""
+    wanted = [normalise(t) for t in claim_tracking if t.strip()]
+    out: list[TrackingFact] = []
+    for t in found:
+        if t.source != "barcode" and t.number not in wanted:
+            for w in wanted:
+                if (len(w) == len(t.number) == 13 and w[2:] == t.number[2:] and w[:2].isalpha()
+                        and lookalike_letters(t.number[:2], w[:2])):
+                    t = t.model_copy(update={"number": w})
+                    break
+        if all(o.number != t.number for o in out):
+            out.append(t)
     return out
 
 

@@ -2,7 +2,9 @@
 
 The wording is data (`data/facts/delivery.toml`): phrases for delivered / in transit / exception in en, de, fr,
 it, es, ja, zh, and phrases to ignore (estimates, headers). Overlapping phrases resolve to the longest one, so
-"Not delivered", "Out for delivery" or "Expected delivery" never count as "delivered".
+"Not delivered", "Out for delivery" or "Expected delivery" never count as "delivered". Latin phrases also match
+without their accents (OCR drops them). Exception wording that also means money or goods going back ("退回",
+"Rücksendung") does not count on a line about a refund or a customer return (`[exception_context]`).
 
 The page's status is `delivered` if any line shows a delivered event, else `exception`, else `in_transit`. The
 delivery date is the date on the delivered event's line (the one nearest the phrase), else on the nearest line
@@ -23,7 +25,8 @@ from typing import Any
 from ..model import DeliveryFact
 from ..text import Line, union
 from .dates import DateHit, find_datetimes
-from .phrases import phrase_rx, phrases_rx
+from .money import rules as money_rules
+from .phrases import fold, phrase_rx, phrases_rx
 
 STATUS_ORDER = ("delivered", "exception", "in_transit")
 NEAR_LINES = 2  # how many lines above/below an event may hold its date
@@ -49,14 +52,24 @@ def _rx(phrase: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _exact() -> frozenset[str]:
+    return frozenset(_norm(p) for p in rules()["status"].get("exact", []))
+
+
+@lru_cache(maxsize=1)
 def _matcher() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One alternation of every phrase, longest first (so the longest overlapping phrase wins at a position)."""
+    """One alternation of every phrase, longest first (so the longest overlapping phrase wins at a position).
+    The labels are keyed by the phrase's folded form, except for the `exact` phrases."""
     cfg = rules()["status"]
     label: dict[str, str] = {}
+    phrases: dict[str, str] = {}
     for status in ("ignore", *STATUS_ORDER):
         for p in cfg[status]:
-            label.setdefault(_norm(p), status)
-    alts = "|".join(_rx(p) for p in sorted(label, key=len, reverse=True))
+            key = _key(_norm(p))
+            label.setdefault(key, status)
+            phrases.setdefault(_norm(p), status)
+    exact = _exact()
+    alts = "|".join(phrase_rx(p, strict=p in exact) for p in sorted(phrases, key=len, reverse=True))
     return re.compile(alts, re.I), label
 
 
@@ -66,14 +79,46 @@ def _norm(s: str) -> str:
     return re.sub(r"(?<=[^\x00-\u2fff]) | (?=[^\x00-\u2fff])", "", s)
 
 
+def _key(normed: str) -> str:
+    return normed if normed in _exact() else fold(normed)
+
+
+def _label_of(text: str) -> str | None:
+    return _matcher()[1].get(_key(_norm(text)))
+
+
+@lru_cache(maxsize=1)
+def _money_context() -> re.Pattern[str]:
+    words = list(rules().get("exception_context", {}).get("not_with", [])) + list(money_rules()["refund"]["words"])
+    return phrases_rx(words, prefix=True)
+
+
+def _line_hits(text: str) -> list[tuple[str, int, int, str]]:
+    pat, _ = _matcher()
+    out = []
+    for m in pat.finditer(text):
+        status = _label_of(m.group(0))
+        if status and status != "ignore":
+            out.append((status, m.start(), m.end(), m.group(0)))
+    return out
+
+
+def _about_money(text: str, hits: list[tuple[str, int, int, str]]) -> bool:
+    """A refund or payment word on the line that is not part of a status phrase ("已退" inside "已退回")."""
+    return any(not any(m.start() < e and s < m.end() for _, s, e, _ in hits) for m in _money_context().finditer(text))
+
+
 def status_hits(lines: list[Line]) -> list[StatusHit]:
-    pat, label = _matcher()
     out: list[StatusHit] = []
+    prev_money = False
     for i, ln in enumerate(lines):
-        for m in pat.finditer(ln.text):
-            status = label.get(_norm(m.group(0)))
-            if status and status != "ignore":
-                out.append(StatusHit(status, i, m.start(), m.end(), m.group(0)))
+        hits = _line_hits(ln.text)
+        money = _about_money(ln.text, hits)
+        for status, s, e, phrase in hits:
+            if status == "exception" and (money or prev_money):
+                continue  # a refund or a customer return, not a failed delivery
+            out.append(StatusHit(status, i, s, e, phrase))
+        prev_money = money
     return out
 
 
@@ -146,9 +191,9 @@ def ln_height(ln: Line) -> int:
 
 def _has_other_event(k: int, ev: StatusHit, lines: list[Line]) -> bool:
     """A line with a different status event carries its own date (timeline rows)."""
-    pat, label = _matcher()
+    pat, _ = _matcher()
     for m in pat.finditer(lines[k].text):
-        st = label.get(_norm(m.group(0)))
+        st = _label_of(m.group(0))
         if st and st not in ("ignore", ev.status):
             return True
     return False

@@ -1,8 +1,8 @@
 """Tracking numbers: an interpreter for the tracking_number_data specification, and a finder over OCR lines.
 
 The formats are data (`data/tracking/`): the vendored public specification (`couriers/*.json`, MIT) plus our own
-entries in the same shape (`local/*.json`: Yanwen, 4PX, Cainiao) and `carriers.toml` (carrier names, context
-words). This module only interprets them: it compiles each entry's regex (the `regex` module accepts the
+entries in the same shape (`local/*.json`: Yanwen, 4PX, Cainiao, Yamato, Sagawa) and `carriers.toml` (carrier names,
+context words, and the words some entries need next to them). This module only interprets them: it compiles each entry's regex (the `regex` module accepts the
 specification's `(?<Name>...)` groups as written), runs the check-digit algorithms (`checksums.py`), and the
 `additional` lookups (an S10 number is valid only if its country suffix names a postal service).
 
@@ -10,7 +10,8 @@ specification's `(?<Name>...)` groups as written), runs the check-digit algorith
 splits long numbers into several words and confuses O/0, l/1, S/5..., so adjacent number-like words are joined,
 confusable letters inside digit groups get a digit variant, and a candidate whose check digit validates wins.
 All-digit numbers (a phone number, an order ID) are reported only with a valid check digit and, unless very long,
-a tracking word or carrier name on the same or the previous line. The hand-written parts (checksums, OCR joining)
+a tracking word or carrier name on the same or the previous line; a few formats (Yamato's 12 digits) need one of
+their own words there. The hand-written parts (checksums, OCR joining)
 exist because no maintained Python package interprets the current specification.
 """
 
@@ -211,6 +212,8 @@ def normalise(number: str) -> str:
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
                              "L": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "G": "6", "g": "9"})
 _CHUNK = regex.compile(r"[A-Za-z0-9|]+")
+# Japanese domestic numbers are printed 4-4-4 with hyphens ("3180-6866-5552"): read as one spaced number.
+_HYPHEN_444 = regex.compile(r"(?<![\d-])\d{4}(?P<h1>-)\d{4}(?P<h2>-)\d{4}(?![\d-])")
 # Spans that are never part of a tracking number: order IDs, dates, clock times.
 _MASK = regex.compile(
     r"(?<!\d)\d{3}\s?-\s?\d{7}\s?-\s?\d{7}(?!\d)"
@@ -237,6 +240,7 @@ def _numberish(chunk: str) -> bool:
 def _runs(text: str) -> list[list[_Chunk]]:
     """Sequences of number-like chunks separated only by spaces (punctuation inside a word ends a run)."""
     masked = _MASK.sub(lambda m: "#" * len(m.group(0)), text)
+    masked = _HYPHEN_444.sub(lambda m: m.group(0).replace("-", " "), masked)
     runs: list[list[_Chunk]] = []
     cur: list[_Chunk] = []
     prev_end = -1
@@ -279,8 +283,8 @@ def _repaired(joined: str) -> tuple[Identified, ...]:
     Only a unique single repair counts: two different repairs that both validate mean we cannot tell."""
     if len(joined) == 13:
         fixed = joined[:2].translate(_TO_LETTER) + joined[2:11].translate(_CONFUSABLE) + joined[11:].translate(_TO_LETTER)
-        if fixed != joined:
-            return tuple(h for h in _fits(fixed) if h.valid)
+        if fixed != joined:  # a guess already: its service indicator must be one the S10 standard allocates
+            return tuple(h for h in _fits(fixed) if h.valid and service_known(h) is not False)
         return ()
     if len(joined) == 18 and joined[:2] in ("1Z", "12", "IZ", "I2", "lZ"):
         # UPS: 1Z, a 6-character shipper, then service and package digits: letters there are misread digits
@@ -297,6 +301,30 @@ def _repaired(joined: str) -> tuple[Identified, ...]:
     return ()
 
 
+def service_known(ident: Identified) -> bool | None:
+    """Whether an S10-shaped number's service indicator is one the S10 standard allocates (the specification's
+    `Service Type` lookup: E* EMS, C*/H* parcels, R* registered, L*, U*, V*, M*, Q[A-M], domestic B/D/N/P/Z ...);
+    None for other formats. The two letters are not covered by the check digit, so OCR misreads there pass it."""
+    if not any(a.get("regex_group_name") == "ServiceType" for a in ident.entry.additional):
+        return None
+    return any(a.get("regex_group_name") == "ServiceType" and a["name"] in ident.lookups for a in ident.entry.additional)
+
+
+@lru_cache(maxsize=1)
+def _lookalikes() -> dict[str, set[str]]:
+    pairs = carriers_config()["rules"].get("service_lookalikes", [])
+    out: dict[str, set[str]] = {}
+    for a, b in pairs:
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return out
+
+
+def lookalike_letters(a: str, b: str) -> bool:
+    """Same letters, or letters OCR confuses (data: `rules.service_lookalikes`), position by position."""
+    return len(a) == len(b) and all(x == y or y in _lookalikes().get(x, ()) for x, y in zip(a, b))
+
+
 @dataclass
 class _Candidate:
     ident: Identified
@@ -305,9 +333,12 @@ class _Candidate:
     context: bool
 
 
-def _context_at(lines: list[Line], i: int) -> tuple[bool, set[str]]:
+def _context_at(lines: list[Line], i: int) -> tuple[bool, set[str], frozenset[str]]:
+    """Tracking context on line i or the line above: any tracking word or carrier name, the carriers named, and
+    the entries (`rules.needs_words`) whose own words are there."""
     text = " ".join(lines[j].text for j in (i - 1, i) if j >= 0).lower()
-    return _context_of(text)
+    context, named = _context_of(text)
+    return context, named, frozenset(key for key, pat in _needs_words() if pat.search(text))
 
 
 @lru_cache(maxsize=1)
@@ -318,15 +349,23 @@ def _context_patterns() -> tuple[Any, list[tuple[str, Any]]]:
     return phrases_rx(cfg["words"]), carriers
 
 
+@lru_cache(maxsize=1)
+def _needs_words() -> tuple[tuple[str, Any], ...]:
+    return tuple((key, phrases_rx(ws)) for key, ws in carriers_config()["rules"].get("needs_words", {}).items())
+
+
 def _context_of(text: str) -> tuple[bool, set[str]]:
     words, carriers = _context_patterns()
     named = {name for name, pat in carriers if pat.search(text)}
     return bool(named) or bool(words.search(text)), named
 
 
-def _accept(ident: Identified, context: bool, from_barcode: bool = False) -> bool:
+def _accept(ident: Identified, context: bool, from_barcode: bool = False,
+            own_words: frozenset[str] = frozenset()) -> bool:
     rules = carriers_config()["rules"]
     e = ident.entry
+    if e.key in rules.get("needs_words", {}) and e.key not in own_words:
+        return False
     if ident.checksum_ok is False:
         # A misread check digit on an unmistakable shape (1Z..., two letters + 9 digits + YP/country) is still worth
         # showing, marked invalid; everything else with a wrong check digit is noise.
@@ -354,13 +393,15 @@ def _rank(c: _Candidate, named: set[str]) -> tuple:
         c.ident.checksum_ok is not False,  # validated (or no check digit) before misread
         c.ident.checksum_ok is True,
         c.span[1] - c.span[0],  # longer numbers cover the shorter ones inside them
+        service_known(c.ident) is not False,  # an S10 service indicator the standard allocates
         c.ident.carrier in named,
         not c.fixed,
         -order.get(c.ident.carrier, 99),
     )
 
 
-def _candidates_in_run(run: list[_Chunk], line_text: str, context: bool, named: set[str]) -> list[_Candidate]:
+def _candidates_in_run(run: list[_Chunk], line_text: str, context: bool, named: set[str],
+                       own_words: frozenset[str] = frozenset()) -> list[_Candidate]:
     out: list[_Candidate] = []
     variants = [("raw", [c.text for c in run])]
     fixed = [_fix_confusions(c.text) for c in run]
@@ -388,7 +429,7 @@ def _candidates_in_run(run: list[_Chunk], line_text: str, context: bool, named: 
                 for ident in idents:
                     if ident.entry.all_digits and (digit_chunk(i - 1) or digit_chunk(j + 1)):
                         continue  # part of a longer digit string that did not validate as a whole
-                    if _accept(ident, context):
+                    if _accept(ident, context, own_words=own_words):
                         out.append(_Candidate(ident, (run[i].start, run[j].end), kind == "fixed", context))
     return out
 
@@ -401,10 +442,10 @@ def find_tracking(lines: list[Line]) -> list[TrackingFact]:
         runs = _runs(line.text)
         if not runs:
             continue
-        context, named = _context_at(lines, i)
+        context, named, own_words = _context_at(lines, i)
         cands: list[_Candidate] = []
         for run in runs:
-            cands += _candidates_in_run(run, line.text, context, named)
+            cands += _candidates_in_run(run, line.text, context, named, own_words)
         taken: list[tuple[int, int]] = []
         for c in sorted(cands, key=lambda c: _rank(c, named), reverse=True):
             if any(c.span[0] < e and c.span[1] > s for s, e in taken):
