@@ -51,62 +51,11 @@ def _claim(rec: dict):
 
 
 def check_paths(paths: list[Path], claim, settings) -> list[list]:
-    """Findings per file for the files of one claim: the lead's pipeline when it imports, else the same stages
-    composed here (ingest -> OCR -> page validators -> facts -> file validators)."""
-    try:
-        from evidence_svc import pipeline
-    except ImportError:
-        return _compose(paths, claim, settings)
-    if len(paths) == 1:
-        return [pipeline.check_file(paths[0], claim, settings).findings]
+    """Findings per file for the files of one claim, through the whole pipeline (claim checks included: they
+    raise the per-file tracking-mismatch)."""
+    from evidence_svc import pipeline
+
     return [rep.findings for rep in pipeline.check_claim(claim, paths, settings).files]
-
-
-def _compose(paths: list[Path], claim, settings) -> list[list]:
-    import numpy as np
-
-    from evidence_svc.ingest import open_source, render_page
-    from evidence_svc.model import Facts
-    from evidence_svc.ocr import read_words
-    from validators import VALIDATORS
-    from validators.base import CheckContext, FileInput, PageInput
-
-    try:
-        from evidence_svc.facts import extract_facts
-    except ImportError:
-        extract_facts = None
-    out, earlier = [], []
-    for path in paths:
-        src = open_source(path, settings)
-        findings = list(src.findings)
-        pages = []
-        phash = None
-        ctx = CheckContext(claim=claim, settings=settings)
-        for i in range(src.page_count if src.readable else 0):
-            rp = render_page(src, i, settings)
-            findings += getattr(rp, "findings", [])
-            if rp.needs_ocr and rp.image is not None:
-                res = read_words(rp.image, settings.ocr_langs_for(claim.marketplace), settings)
-                rp.page.words, rp.page.ocr_confidence = res.words, res.confidence
-            gray = np.asarray(rp.image.convert("L")) if rp.image is not None else None
-            if i == 0 and rp.image is not None and src.kind == "image":
-                from validators.file_rules import image_phash
-
-                phash = image_phash(rp.image)
-            pi = PageInput(page=rp.page, gray=gray, source=src.kind or "image", name=src.name)
-            for v in VALIDATORS:
-                findings += v.check_page(pi, ctx)
-            pages.append(rp.page)
-        facts = extract_facts(pages, claim, settings) if extract_facts else Facts()
-        fi = FileInput(name=src.name, sha256=src.sha256, media_type=src.media_type, bytes=src.bytes, pages=pages,
-                       facts=facts, phash=phash, source=src.kind or "image")
-        if src.readable:
-            fctx = CheckContext(claim=claim, settings=settings, earlier_files=list(earlier))
-            for v in VALIDATORS:
-                findings += v.check_file(fi, fctx)
-        earlier.append(fi)
-        out.append(findings)
-    return out
 
 
 def check_group(setdir: str, recs: list[dict]) -> list[tuple[str, list[dict], float]]:

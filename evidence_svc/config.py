@@ -63,9 +63,15 @@ class Settings(BaseSettings):
     # OCR at 2x (boxes mapped back) when the median glyph height is below this many pixels; 0 = never.
     # Small UI text (11-13 px fonts) reads better doubled; large or noisy text reads worse (bench_ocr_engine.py).
     ocr_upscale_below_glyph_px: float = 10.5
+    # A page in Chinese or Japanese read with languages that lack them (a Cainiao page on amazon.com) is read again
+    # with chi_sim+eng or jpn+eng when a cheap probe of its unreadable words says so (evidence_svc/ocr.py).
+    ocr_script_fallback: bool = True
 
     # --- validator thresholds (calibrated on bench/calibration; see README "Accuracy")
-    min_text_height_px: float = 8.5  # text cap height (px) below this, and mostly unread by OCR: low-resolution
+    # text cap height (px) below this, and mostly unread by OCR: low-resolution. At min_glyph_height_px the rule
+    # adds nothing: browser pages at 67 % zoom (cap 6.9-7.4 px) read fine at 100 % while OCR reads only 48-70 %
+    # of their text, so the read share does not tell readable from unreadable at these sizes (both labelled sets)
+    min_text_height_px: float = 6.5
     min_image_pixels: int = 200_000  # smaller images are flagged when their text is unread (tiny ones: always)
     min_pdf_image_dpi: float = 150.0
     # 0..100 (validators/blur.py). Both labelled sets: blurry <= 64.5 (a defocused 200-dpi scan), readable >= 71.8
@@ -77,6 +83,9 @@ class Settings(BaseSettings):
     # (validators/: resolution, blur, timestamp, order_match; calibrated with bench/calibrate.py)
     min_pdf_image_area_fraction: float = 0.2  # embedded images covering less of the page are decoration
     min_glyph_height_px: float = 6.5  # text cap height (px) below this is unreadable even when OCR guessed at it
+    # Japanese/Chinese marketplaces: glyph height (px, ideographs ~ the em) below this, and mostly unread by OCR,
+    # is low-resolution. Labelled sets: unreadable CJK pages measure 7.0, the smallest readable one 10.8
+    min_cjk_text_height_px: float = 8.5
     blur_min_words: int = 3  # fewer measurable OCR words: judge sharpness on the unread ink rows instead
     blur_min_content_sharpness: float = 35.0  # no words, no glyph rows: the sharpest tiles must reach this
     timestamp_corner_fraction: float = 0.3  # unread text cut by a side edge counts this close to a corner

@@ -83,17 +83,20 @@ TITLES = {"tracking": "Tracking", "order": "Order Details", "refund": "Refund", 
 def render_screenshot(r: Recipe, sc: Scenario, rng: random.Random) -> Sheet:
     o = r.opts
     scr = _screen(rng, r.frame, o)
-    style = random_style(rng, r.lang, dark=o.get("dark"), scale=scr.scale, base_css=o.get("base_css"),
+    # Browser zoom (`zoom` < 1) shrinks the page, not the browser's own chrome or the taskbar: the body is drawn at
+    # the zoomed scale and is wider in CSS pixels, the frame at the screen's scale.
+    zoom = o.get("zoom", 1.0)
+    style = random_style(rng, r.lang, dark=o.get("dark"), scale=scr.scale * zoom, base_css=o.get("base_css"),
                          density=o.get("density"))
     clock = None if o.get("no_dates") or o.get("no_clock") else sc.captured_at
     if r.frame in ("phone", "android"):
-        body = _body(sc, r.layout, style, scr.css_width, o)
+        body = _body(sc, r.layout, style, round(scr.css_width / zoom), o)
         return chrome.phone(body, scr, style, sc.loc, clock, TITLES[r.layout], "ios" if r.frame == "phone"
                             else "android")
     if r.frame == "none":
         body = _body(sc, r.layout, style, o.get("css_width", 900), o)
         return body
-    css_w = scr.css_width if r.layout != "refund" else min(scr.css_width, 1000)
+    css_w = round(scr.css_width / zoom) if r.layout != "refund" else min(round(scr.css_width / zoom), 1000)
     body = _body(sc, r.layout, style, css_w, o)
     site = layouts.SITE[sc.loc.marketplace]
     url = URLS[sc.carrier] if r.layout == "tracking" else f"https://www.{site}/gp/your-account"
@@ -147,18 +150,15 @@ def apply_variant(r: Recipe, s: Sheet, rng: random.Random, nrng: np.random.Gener
         meta["notes"].append("phone photo of a monitor: moiré, perspective, defocus")
     elif v == "lowres_down":
         s = degrade.downscale_to_text(s, o.get("text_px", 7.5))
-        meta.update(defect="low-resolution", readable=False)
-        meta["notes"].append(f"downscaled, body text {s.text_px:.1f}px")
+        _small_text_label(meta, s.text_px, "downscaled")
     elif v == "lowres_tiny_css":
-        meta.update(defect="low-resolution", readable=False)
-        meta["notes"].append(f"page zoomed out in the browser, body text {s.text_px:.1f}px")
+        _small_text_label(meta, s.text_px, f"page zoomed out to {o.get('zoom', 1.0):.0%} in the browser")
     elif v == "lowres_thumb":
         s = s.resized(o["size"])
-        meta.update(defect="low-resolution", readable=False)
-        meta["notes"].append(f"thumbnail {o['size']}")
+        _small_text_label(meta, s.text_px, f"thumbnail {o['size']}")
     elif v == "zoomed_readable":
         s = degrade.downscale_to_text(s, o.get("text_px", 13))
-        meta["notes"].append(f"zoomed out, body text {s.text_px:.1f}px (readable)")
+        _small_text_label(meta, s.text_px, "zoomed out")
     elif v == "small_crop":
         s = _small_crop(s, o)
         meta["notes"].append("small sharp crop at native scale")
@@ -173,6 +173,27 @@ def apply_variant(r: Recipe, s: Sheet, rng: random.Random, nrng: np.random.Gener
     if o.get("jpeg"):
         meta["format"], meta["quality"] = "jpeg", o["jpeg"]
     return s, meta
+
+
+# Small text is labelled by what a person reads at 100 %: body cap height (about 0.72 em; CJK ideographs are taller
+# but need more pixels per stroke, so the same em rule is used) at or below UNREADABLE_CAP_PX cannot be read, at or
+# above READABLE_CAP_PX reads easily, and in between is borderline: neither a defect nor a clean file ("don't
+# care" for every code, as no other label can be trusted on text that small).
+CAP_PER_EM = 0.72
+UNREADABLE_CAP_PX = 6.5
+READABLE_CAP_PX = 8.5
+
+
+def _small_text_label(meta: dict, text_px: float, how: str) -> None:
+    cap = CAP_PER_EM * text_px
+    if cap <= UNREADABLE_CAP_PX:
+        meta.update(defect="low-resolution", readable=False)
+        meta["notes"].append(f"{how}, body text {text_px:.1f}px (cap {cap:.1f}px): unreadable")
+    elif cap < READABLE_CAP_PX:
+        meta.update(defect=None, readable=False)
+        meta["notes"].append(f"{how}, body text {text_px:.1f}px (cap {cap:.1f}px): borderline, don't care")
+    else:
+        meta["notes"].append(f"{how}, body text {text_px:.1f}px (cap {cap:.1f}px): readable")
 
 
 def _small_crop(s: Sheet, o: dict) -> Sheet:

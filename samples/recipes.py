@@ -75,16 +75,20 @@ def recipes() -> list[Recipe]:
     add(R("lowres_down_de_order", "de", "DE", "order", "desktop", "lowres_down", text_px=7.5))
     add(R("lowres_down_jp_refund_phone", "ja", "JP", "refund", "phone", "lowres_down", text_px=8.0))
     add(R("lowres_down_cn_tracking", "zh", "CN", "tracking", "desktop", "lowres_down", text_px=7.0))
+    # browser zoom shrinks the page but not the browser's tabs, address bar or the taskbar
     add(R("lowres_zoomedout_us_order", "en", "US", "order", "desktop", "lowres_tiny_css", v1=True,
-          screen=(2560, 1440, 1.0),
-          base_css=6.0, density=0.8))
+          screen=(2560, 1440, 1.0), zoom=0.45, base_css=14.0, density=0.8))
     add(R("lowres_zoomedout_fr_tracking", "fr", "FR", "tracking", "desktop", "lowres_tiny_css",
-          screen=(1920, 1080, 1.0),
-          base_css=6.5))
+          screen=(1920, 1080, 1.0), zoom=0.5, base_css=14.0))
+    # borderline (cap 6.5-8.5 px): readable with effort, labelled "don't care"
+    add(R("borderline_zoom67_us_tracking", "en", "US", "tracking", "desktop", "lowres_tiny_css",
+          screen=(1366, 768, 1.0), zoom=0.67, base_css=14.0))
+    add(R("borderline_zoom75_de_order", "de", "DE", "order", "desktop", "lowres_tiny_css",
+          screen=(1920, 1080, 1.0), zoom=0.75, base_css=14.0))
     add(R("lowres_pdf72_de_refund", "de", "DE", "pdf_scan", "none", v1=True, dpi=72))
     add(R("lowres_pdf72_us_tracking", "en", "US", "pdf_scan", "none", dpi=72, doc="tracking"))
     add(R("lowres_thumb_us_order", "en", "US", "order", "desktop", "lowres_thumb", size=(480, 270)))
-    add(R("lowres_thumb_jp_tracking_phone", "ja", "JP", "tracking", "phone", "lowres_thumb", size=(236, 512)))
+    add(R("lowres_thumb_jp_tracking_phone", "ja", "JP", "tracking", "phone", "lowres_thumb", size=(200, 434)))
 
     # ---- timestamp cropped (glyphs cut in half by the edge)
     add(R("tscut_statusbar_us_tracking", "en", "US", "tracking", "phone", "ts_cut", which="clock", side="top",
@@ -194,6 +198,8 @@ def recipes() -> list[Recipe]:
     add(R("rule_unsupported_text", "en", "US", fr, "none", "unsupported_text"))
     add(R("rule_encrypted_user", "de", "DE", fr, "none", "encrypted_user", v1=True))
     add(R("rule_encrypted_user_2", "en", "US", fr, "none", "encrypted_user"))
+    add(R("rule_encrypted_user_3", "ja", "JP", fr, "none", "encrypted_user"))
+    # owner password only: opens in every viewer without asking, so it is readable (labelled not encrypted)
     add(R("rule_encrypted_owner", "en", "US", fr, "none", "encrypted_owner"))
     add(R("rule_bomb_png_1bit", "en", "US", fr, "none", "too_many_pixels", size=(8000, 7000), v1=True))
     add(R("rule_bomb_png_gray", "en", "US", fr, "none", "too_many_pixels", size=(10000, 6000), mode="L"))

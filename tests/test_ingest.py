@@ -480,3 +480,39 @@ def test_source_is_picklable(files, settings):
 
     src = open_source(files["text.pdf"], settings)
     assert pickle.loads(pickle.dumps(src)).sha256 == src.sha256 and len(src.sha256) == 64
+
+
+# ---------------------------------------------------------------------------------------------- text normalisation
+
+
+def _pdf_with_tounicode(tmp: Path) -> Path:
+    """A text PDF whose font's ToUnicode map gives Kangxi radicals for 月 and 日 (what Chromium's "Save as PDF"
+    writes with Noto CJK, whose glyph for 月 serves U+2F49 too) and a full-width colon."""
+    pdf = pikepdf.new()
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def\n"
+            b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+            b"2 beginbfrange <30> <39> <0030> <41> <5A> <0041> endbfrange\n"
+            b"4 beginbfchar <80> <5E74> <81> <2F49> <82> <2F47> <83> <FF1A> endbfchar\n"
+            b"endcmap CMapName currentdict /CMap defineresource pop end end\n")
+    font = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+                              ToUnicode=pdf.make_stream(cmap))
+    content = b"BT /F1 14 Tf 72 700 Td (2026\x8011\x8118\x82) Tj 0 -30 Td (AT\x8312) Tj ET"
+    page = pikepdf.Page(pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 612, 792],
+                                           Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+                                           Contents=pdf.make_stream(content)))
+    pdf.pages.append(page)
+    path = tmp / "kangxi.pdf"
+    pdf.save(path)
+    return path
+
+
+def test_pdf_words_are_nfkc_normalised(tmp_path, settings):
+    import pdfplumber
+
+    path = _pdf_with_tounicode(tmp_path)
+    with pdfplumber.open(path) as doc:  # the raw text layer really holds the compatibility code points
+        raw = " ".join(w["text"] for w in doc.pages[0].extract_words())
+    assert "\u2f49" in raw and "\uff1a" in raw
+    src = open_source(path, settings)
+    words = [w.text for w in render_page(src, 0, settings).page.words]
+    assert "2026年11月18日" in words and "AT:12" in words

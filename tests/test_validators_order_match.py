@@ -85,3 +85,18 @@ def test_tracking_number_with_one_misread_character_matches() -> None:
                  claim=Claim(order_id="112-1146006-5475609", tracking=["1Z9G77WW0118480727"])) == []
     # two characters off is another parcel
     assert [f.code for f in check(page("Tracking: CK16150655BJP", *FILLER), claim=claim)] == ["order-missing"]
+
+
+def test_usps_tracking_number_in_the_url_bar_is_no_other_order() -> None:
+    """A 22-digit USPS number that OCR split as 5 + 17 digits in the address bar once read as an order ID."""
+    usps = Claim(order_id="113-2609154-0613364", tracking=["9400111874970822550856"])
+    url = "tools.usps.com/go/TrackConfirmAction?tLabels=94001 11874970822550856"
+    found = check(page(url, "Tracking Number: 9400 1118 7497 0822 5508 56", *FILLER), claim=usps)
+    assert [f.code for f in found] == []
+
+
+def test_unlabelled_or_invoice_numbers_are_no_other_order() -> None:
+    found = check(page("Invoice 11874970822550856", "Transaction 4 12345678901234567 paid", *FILLER))
+    assert "order-mismatch" not in [f.code for f in found]
+    labelled = check(page("Order number 11398765437654321", *FILLER))  # hyphens lost, but labelled
+    assert [(f.code, f.value) for f in labelled] == [("order-mismatch", "113-9876543-7654321")]

@@ -113,6 +113,117 @@ def screen_photo(im: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
 
 
+CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def browser(zoom: float) -> Image.Image:
+    """A 1366x768 desktop browser window at a page zoom: the tabs, address bar and taskbar keep their size (13 px
+    UI text), the page's 16 px text is drawn at `zoom`."""
+    w, h = 1366, 768
+    im = Image.new("RGB", (w, h), (255, 255, 255))
+    d = ImageDraw.Draw(im)
+    d.rectangle((0, 0, w, 38), fill=(222, 225, 230))
+    d.rectangle((12, 6, 272, 38), fill=(255, 255, 255))
+    d.text((28, 14), "Order details - Seller Central", font=font(12), fill=(30, 30, 30))
+    d.text((300, 14), "Inbox (3) - Mail", font=font(12), fill=(30, 30, 30))
+    d.rectangle((110, 45, w - 110, 75), fill=(241, 243, 244))
+    d.text((132, 52), "https://sellercentral.amazon.com/orders-v3/order/" + ORDER, font=font(13), fill=(30, 30, 30))
+    marks = ["Seller Central", "Orders", "Inventory", "Payments", "Reports", "Messages", "UPS Tracking",
+             "USPS Tracking", "DHL Express", "Help Center", "News", "Calendar"]
+    x = 16
+    for m in marks:  # a bookmarks bar: browser chrome whose letters outnumber a zoomed-out page's
+        d.text((x, 88), m, font=font(13), fill=(40, 40, 40))
+        x += round(d.textlength(m, font=font(13))) + 22
+    d.line((0, 110, w, 110), fill=(200, 200, 200))
+    z = lambda v: round(v * zoom)  # noqa: E731
+    body = [f"Order ID: {ORDER}", "Purchase date October 28, 2026", "Ship by October 30, 2026",
+            "Deliver by November 4, 2026", "Shipping service Standard", "Buyer name Jennifer Miller",
+            "Stainless Steel Insulated Water Bottle, 32 oz   Qty 2   $24.98",
+            f"Shipped with UPS, tracking number {TRACKING}", "Delivered on November 3, 2026 at 2:41 PM",
+            "Ship to: Jordan Miller, 1200 Main St, Austin TX 78701", "Grand total: $27.98"]
+    y = 124
+    for t in body:
+        d.text((40, y), t, font=font(z(16)), fill=(20, 20, 20))
+        y += z(30)
+    d.rectangle((0, h - 40, w, h), fill=(32, 32, 36))
+    for i in range(5):
+        d.rectangle((20 + i * 46, h - 32, 44 + i * 46, h - 8), fill=(0, 120, 215) if i == 0 else (240, 160, 20))
+    d.text((w - 90, h - 37), "2:41 PM", font=font(12), fill=(245, 245, 245))
+    d.text((w - 90, h - 19), "11/3/2026", font=font(12), fill=(245, 245, 245))
+    return im
+
+
+def japanese_page(size: int) -> Image.Image:
+    """A Japanese order page in Noto Sans CJK at `size` px."""
+    im = Image.new("RGB", (720, 420), (255, 255, 255))
+    d = ImageDraw.Draw(im)
+    f = ImageFont.truetype(CJK, size, index=0)
+    lines = ["注文内容", f"注文番号 {ORDER}", "注文日 2026年10月28日", "配達済み 2026年11月3日 14:41",
+             "お届け先 東京都渋谷区神南1-2-3", "配送業者 日本郵便 追跡番号 EJ300797530JP", "商品の小計 ¥1,980",
+             "返金処理が完了しました", "ご不明な点はお問い合わせください"]
+    y = 16
+    for t in lines:
+        d.text((20, y), t, font=f, fill=(20, 20, 20))
+        y += round(size * 1.9)
+    return im
+
+
+def phone3x() -> Image.Image:
+    """The top of a 3x phone screenshot: a message thread in 48 px text (16 pt at 3x)."""
+    im = Image.new("RGB", (1170, 1300), (255, 255, 255))
+    d = ImageDraw.Draw(im)
+    d.text((120, 40), "9:41", font=font(50, True), fill=(0, 0, 0))
+    d.text((60, 200), "Messages", font=font(84, True), fill=(0, 0, 0))
+    msgs = ["Buyer: I have not received", "my item yet. Where is it?", "Seller: We refunded $23.45",
+            "today, November 3, 2026.", f"Order {ORDER}", "Buyer: Thank you, I will", "close the claim now."]
+    for i, m in enumerate(msgs):
+        d.text((60, 380 + 120 * i), m, font=font(48), fill=(20, 20, 20))
+    return im
+
+
+def history(rows: int = 5) -> Image.Image:
+    """A carrier's tracking history: a date column, a location, a status, one event a row."""
+    im = Image.new("RGB", (1000, 60 + 40 * rows), (255, 255, 255))
+    d = ImageDraw.Draw(im)
+    d.text((40, 16), "Date                      Location               Details", font=font(15, True),
+           fill=(80, 80, 80))
+    events = ["Delivered", "Out for Delivery", "Arrived at Facility", "Departed Facility", "Origin Scan",
+              "Label Created"]
+    for i in range(rows):
+        y = 56 + 40 * i
+        d.text((40, y), f"11/0{8 - i}/2026 {i + 2}:4{i} PM", font=font(16), fill=(20, 20, 20))
+        d.text((300, y), "AUSTIN, TX, US", font=font(16), fill=(20, 20, 20))
+        d.text((560, y), events[i % len(events)], font=font(16), fill=(20, 20, 20))
+    return im
+
+
+def receipt() -> Image.Image:
+    """A refund receipt with its date at the top right."""
+    im = Image.new("RGB", (900, 400), (255, 255, 255))
+    d = ImageDraw.Draw(im)
+    d.text((40, 30), "Refund receipt", font=font(24, True), fill=(20, 20, 20))
+    d.text((700, 36), "11/03/2026", font=font(18), fill=(20, 20, 20))
+    for i, t in enumerate([f"Order # {ORDER}", "Refund amount: $23.45", "Refunded to: Visa ending in 4417",
+                           "Reason: item not received"]):
+        d.text((40, 110 + 40 * i), t, font=font(16), fill=(20, 20, 20))
+    return im
+
+
+def totals() -> Image.Image:
+    """The bottom of an order page: a grey totals band with right-aligned amounts (no taskbar)."""
+    im = Image.new("RGB", (1000, 420), (255, 255, 255))
+    d = ImageDraw.Draw(im)
+    for i, t in enumerate(["Stainless Steel Insulated Water Bottle, 32 oz", "Silicone Baking Mat Set",
+                           "USB-C Charging Cable 2m, 2-Pack"]):
+        d.text((40, 40 + 50 * i), t, font=font(16), fill=(20, 20, 20))
+        d.text((880, 40 + 50 * i), f"${12 + i}.99", font=font(16), fill=(20, 20, 20))
+    d.rectangle((0, 300, 1000, 420), fill=(244, 245, 247))
+    for i, (a, b) in enumerate([("Item subtotal", "$24.98"), ("Shipping total", "$4.99"), ("Grand total", "$29.97")]):
+        d.text((720, 316 + 32 * i), a, font=font(15), fill=(20, 20, 20))
+        d.text((900, 316 + 32 * i), b, font=font(15), fill=(20, 20, 20))
+    return im
+
+
 def gaussian(im: Image.Image, sigma: float) -> Image.Image:
     return im.filter(ImageFilter.GaussianBlur(sigma))
 
@@ -174,7 +285,7 @@ def check(path: Path, settings: Settings, claim: Claim | None = None,
     for i in range(src.page_count):
         rp = render_page(src, i, settings)
         if rp.needs_ocr:
-            rp.page.words = read_words(rp.image, "eng", settings).words
+            rp.page.words = read_words(rp.image, settings.ocr_langs_for(claim.marketplace), settings).words
         gray = np.asarray(rp.image.convert("L")) if rp.image is not None else None
         for v in VALIDATORS:
             findings += v.check_page(PageInput(rp.page, gray, src.kind or "image", src.name), ctx)
@@ -224,14 +335,30 @@ def files(tmp_path_factory) -> dict[str, Path]:
     save("other_order", screenshot(order="113-9876543-7654321"))
     save("no_ids", screenshot(order=None, tracking=None))
     save("tracking_only", screenshot(order=None))
+    save("phone_title_cut", phone().crop((0, 104, 540, 960)))  # through the "Messages" title, no status bar
+    save("region_cut", clean.crop((0, 0, clean.width, 214)))  # a region capture ending mid-line (no date in it)
+    save("totals_cut", totals().crop((0, 0, 1000, 356)))  # through "Shipping total $4.99" in a grey band
+    save("history_cut", history().crop((0, 0, 1000, 56 + 40 * 4 + 7)))  # through the fifth row's date
+    save("receipt_cut_right", receipt().crop((0, 0, 772, 400)))  # through the "2026" of "11/03/2026"
+    save("zoom40", browser(0.4))
+    save("zoom67", browser(0.67))
+    save("shrunk62", scaled(clean, 0.62))  # 10 px text: small but readable at 100 %
+    save("ja_small", japanese_page(8))
+    save("ja_ok", japanese_page(14))
+    save("phone3x_soft", gaussian(phone3x(), 2.5))  # 0.8 px at 1x: soft, readable
+    save("phone3x_blurry", gaussian(phone3x(), 6.0))  # 2 px at 1x
     save("pdf_72dpi", pdf_with_image(clean, 72), "pdf")
     save("pdf_200dpi", pdf_with_image(screenshot(size=(2000, 1240)), 200), "pdf")
     return out
 
 
+JP_CLAIM = Claim(order_id=ORDER, marketplace="JP")
+
+
 @pytest.fixture(scope="session")
 def results(files, settings) -> dict[str, Checked]:
-    return {name: check(p, settings) for name, p in files.items()}
+    return {name: check(p, settings, claim=JP_CLAIM if name.startswith("ja_") else None)
+            for name, p in files.items()}
 
 
 # ---------------------------------------------------------------------------------------------- the clean original
@@ -262,6 +389,13 @@ def test_blur_flags_blurred_screenshot_with_sharpness_and_threshold(results, set
     assert "low-resolution" not in results[name].codes()  # one cause, one finding
 
 
+def test_blur_tolerance_grows_with_text_size_on_a_3x_phone_screenshot(results, settings) -> None:
+    """A 2.5 px blur on 48 px text is a 0.8 px blur at 1x: soft but readable; 6 px (2 px at 1x) is blurry."""
+    assert "blurry" not in results["phone3x_soft"].codes(), results["phone3x_soft"].findings
+    f = results["phone3x_blurry"].get("blurry")
+    assert f.value < settings.blur_min_sharpness
+
+
 # ---------------------------------------------------------------------------------------------- resolution
 
 
@@ -270,6 +404,21 @@ def test_resolution_flags_shrunk_screenshot_by_text_size(results, settings) -> N
     assert f.value < settings.min_text_height_px and f.threshold == settings.min_text_height_px
     assert "too small to read" in f.message and "像素" in f.message_zh
     assert "blurry" not in results["shrunk"].codes()  # small sharp text is not blur
+
+
+def test_browser_zoom_is_judged_on_the_page_not_the_browser_chrome(results, settings) -> None:
+    """At 40 % zoom the page's letters are 4-5 px while the tabs, address bar and taskbar keep 13 px letters;
+    at 67 % the page reads fine at 100 %."""
+    f = results["zoom40"].get("low-resolution")
+    assert f.value < settings.min_glyph_height_px
+    assert "low-resolution" not in results["zoom67"].codes(), results["zoom67"].findings
+    assert "low-resolution" not in results["shrunk62"].codes(), results["shrunk62"].findings
+
+
+def test_small_japanese_text_is_low_resolution_on_a_japanese_marketplace(results, settings) -> None:
+    f = results["ja_small"].get("low-resolution")
+    assert f.threshold == settings.min_cjk_text_height_px
+    assert not results["ja_ok"].codes() & READABILITY, results["ja_ok"].findings
 
 
 def test_resolution_flags_pdf_image_below_150_dpi(results) -> None:
@@ -291,6 +440,37 @@ def test_timestamp_cropped_taskbar_clock_at_bottom_edge(results) -> None:
 def test_timestamp_cropped_phone_status_bar_time_at_top_edge(results) -> None:
     f = results["phone_cut_top"].get("timestamp-cropped")
     assert "top edge" in f.message
+
+
+def test_timestamp_cropped_dated_row_of_a_tracking_history(results) -> None:
+    """The bottom edge cuts the next row of a column of dates: only the top of its glyphs is left."""
+    f = results["history_cut"].get("timestamp-cropped")
+    assert "bottom edge" in f.message and f.box is not None and f.box[0] < 100
+
+
+def test_timestamp_cropped_date_cut_at_the_side(results) -> None:
+    f = results["receipt_cut_right"].get("timestamp-cropped")
+    assert "right edge" in f.message and f.box is not None
+
+
+def test_a_strip_is_read_again_on_its_own(settings) -> None:
+    """`ocr.read_line`, which the timestamp check uses on strips cut by an edge: one line, optionally limited to
+    digits and date separators."""
+    from evidence_svc.ocr import read_line
+
+    im = Image.new("L", (420, 90), 255)
+    ImageDraw.Draw(im).text((20, 20), "Date 11/03/2026", font=font(40), fill=0)
+    assert "11/03/2026" in read_line(im, "eng", settings)
+    forced = read_line(im, "eng", settings, allow="0123456789/")
+    assert "11/03/2026" in forced and not any(c.isalpha() for c in forced)
+    assert read_line(Image.new("L", (1, 1), 255), "eng", settings) == ""
+
+
+@pytest.mark.parametrize("name", ["phone_title_cut", "region_cut", "totals_cut"])
+def test_lines_cut_by_the_edge_without_a_date_are_not_cropped_timestamps(results, name) -> None:
+    """Screenshots often end mid-line: a cut app title in a phone's top corner, a sentence, a totals row in a grey
+    band at the bottom right are not clocks."""
+    assert "timestamp-cropped" not in results[name].codes(), results[name].findings
 
 
 def test_uncut_clocks_and_window_chrome_are_not_cropped(results) -> None:

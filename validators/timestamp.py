@@ -28,9 +28,9 @@ from typing import Callable
 
 import cv2
 import numpy as np
-
 from PIL import Image, ImageOps
 
+from evidence_svc.config import Settings
 from evidence_svc.facts.dates import find_datetimes
 from evidence_svc.messages import finding
 from evidence_svc.model import Box, Finding, Word
@@ -40,19 +40,18 @@ from evidence_svc.text import Line, lines_of, normalize_text
 from . import ink
 from .base import BaseValidator, CheckContext, FileInput, PageInput
 
-# Pieces of a time or date left when the edge cuts through it: "12:3", ":45", "2026/1", "11月".
-FRAGMENT = re.compile(
-    r"\d{1,2}\s*[:：]\s*\d{0,2}|[:：]\s*\d{1,2}|\d{1,4}/\d{0,2}|/\d{1,4}|\d{1,4}\s*[年月日時时]"
-)
-# What a re-read cut strip must show: digits in the shape of a time or date, or of a piece of one. Separators are
-# required (a bare digit run is a phone number, an amount, an ID).
+# Pieces of a time or date left when the edge cuts through it ("12:3", "2026/1", "11月"), in an OCR word or a
+# re-read cut strip: digits in the shape of a time or date, or of a piece of one. Separators are required (a bare
+# digit run is a phone number, an amount, an ID), hours and minutes must exist ("24:79" is half-cut letters read
+# as digits), and a slash or dot date needs its second separator or a year ("4/1" is too little).
 CUT_SHAPE = re.compile(
-    r"\d{1,2}\s?[:：]\s?\d{1,2}"  # 14:32, 9:4
-    r"|\d{1,4}\s?/\s?\d{1,4}"  # 11/22/20, 2026/11
+    r"(?<!\d)(?:[01]?\d|2[0-3])\s?[:：]\s?[0-5]\d?(?!\d)"  # 14:32, 9:4 (hours and minutes that exist)
+    r"|(?<!\d)\d{1,2}\s?/\s?\d{1,2}\s?/"  # 11/22/, 11/22/20
+    r"|(?<!\d)(?:19|20)\d{2}\s?[-./年]\s?\d{1,2}"  # 2026/11, 2026-1, 2026年1
     r"|(?<!\d)\d{1,2}\.\d{1,2}\.\d{0,4}"  # 23.11.2026, 20.11.
-    r"|(?<!\d)(?:19|20)\d{2}\s?[-.年/]\s?\d{1,2}"  # 2026-11, 2026年1
-    r"|\d{1,2}\s?[月日時时]"  # 11月, 18日
+    r"|(?<!\d)(?:\d{1,2}|(?:19|20)\d{2})\s?[年月日時时]"  # 2026年, 11月, 18日
 )
+CLOCKISH = re.compile(r"\d\s?[:.]\s?\d")  # what OCR makes of a clock's lower half ("12:03" read as "12.9")
 DATE_CHARS = "0123456789:/.-"
 FULL_DATE = re.compile(r"(?<!\d)(?:\d{1,2}([./-])\d{1,2}\1\d{2,4}|(?:19|20)\d{2}([./-])\d{1,2}\2\d{1,2})")
 MAX_REREADS = 6  # strips re-read per page at most (each ~20 ms)
@@ -64,7 +63,7 @@ PHONE_ASPECT = 1.6  # height / width of a portrait phone screenshot
 STATUS_BAR_FRACTION = 0.05  # a phone's status bar is within this share of the height from the top
 PHOTO_BACKGROUND_STD = 6.0  # grey-level spread of a watermark's surroundings on a photo (UI backgrounds are flat)
 PHOTO_MAX_FLAT = 0.3  # ... where at most this share of the background pixels is exactly flat
-BAR_CLOCK_MARGIN = 0.025  # a taskbar / menu bar clock ends within this share of the width from the right edge
+BAR_CLOCK_MARGIN = 0.05  # a taskbar / menu bar clock ends within this share of the width from the right edge
 END_FRACTION = 0.3  # a bar's contents reach both ends: within this share of the width from each side
 MIN_CUT_GLYPHS = 2  # glyphs of one row touching the top/bottom edge near a corner to call it a cut text line
 MIN_CUT_GLYPHS_ALONG = 3  # ... and away from the corners
@@ -144,7 +143,7 @@ class Timestamp(BaseValidator):
         lang, order = s.locale_for(ctx.claim.marketplace)
         px = s.timestamp_edge_px
         candidates = [(hit.box, hit.text) for hit in find_datetimes(lines_of(page.page), lang, order)]
-        candidates += [(wd.box, wd.text) for wd in page.page.words if FRAGMENT.search(wd.text)]
+        candidates += [(wd.box, wd.text) for wd in page.page.words if CUT_SHAPE.search(normalize_text(wd.text))]
         for box, text in candidates:
             for edge in edges_touched(box, w, h, px):
                 # OCR boxes of text in a thin bar can reach the edge while the glyphs do not: ink must touch it
@@ -163,6 +162,8 @@ class Timestamp(BaseValidator):
         rows = ink.page_rows(gray)
         text_px = ink.text_height(rows) or 12.0
         lines: list[Line] | None = None
+        dated: list[Box] = []
+        langs = s.ocr_langs_for(ctx.claim.marketplace)
         rereads = 0
         for row in rows:
             box = row.box
@@ -182,16 +183,10 @@ class Timestamp(BaseValidator):
                 eb = ink.edge_blur(ink.crop(gray, box), both=False)
                 if eb is None or eb.sigma > MAX_CUT_SIGMA:
                     continue  # "rows" in a blurred image are smudges, not glyphs cut by the edge
-                # Ink alone is not enough: screenshots often end mid-line. Cheapest evidence first.
-                langs = s.ocr_langs_for(ctx.claim.marketplace)
-                forced: list[str] = []
-
-                def digits() -> str:  # the strip re-read as digits and date separators, once
-                    if not forced:
-                        forced.append(_reread(gray, box, edge, text_px, langs, s, allow=DATE_CHARS))
-                    return forced[0]
-
-                place = _clock_place(gray, row, edge, digits)
+                # Ink alone is not enough: screenshots often end mid-line. Cheapest evidence first; the strip is
+                # re-read (at most MAX_REREADS rows a page, each read once) only when needed.
+                strip = _Strip(gray, box, edge, text_px, langs, s, enabled=rereads < MAX_REREADS)
+                place = _clock_place(gray, row, edge, strip.read)
                 if place:
                     return edge, None, box, place
                 if edge == "bottom":  # at the top, a table's header row looks like the next entry of its column
@@ -201,14 +196,12 @@ class Timestamp(BaseValidator):
                         dated = _date_boxes(lines, find_datetimes(lines, lang, order))
                     if _continues_date_column(row, edge, lines, dated):
                         return edge, None, box, "date column"
-                if rereads < MAX_REREADS:
-                    rereads += 1
-                    m = CUT_SHAPE.search(_reread(gray, box, edge, text_px, langs, s))
-                    # Read again allowing only digits and date separators: half-cut digits are often misread as
-                    # letters. Forced to digits, any text turns into some, so only a whole date shape counts.
-                    m = m or FULL_DATE.search(digits())
-                    if m:
-                        return edge, m.group(0), box, "re-read"
+                # Read again allowing only digits and date separators: half-cut digits are often misread as letters.
+                # Forced to digits, any text turns into some, so then only a whole date shape counts.
+                m = CUT_SHAPE.search(strip.read()) or FULL_DATE.search(strip.read(DATE_CHARS))
+                if m:
+                    return edge, m.group(0), box, "re-read"
+                rereads += strip.used
         return None
 
     @staticmethod
@@ -236,7 +229,29 @@ class Timestamp(BaseValidator):
 # ------------------------------------------------------------------------------------------- ink evidence
 
 
-def _reread(gray: np.ndarray, box: Box, edge: str, text_px: float, langs: str, settings, allow: str = "") -> str:
+class _Strip:
+    """The strip along an edge holding one cut row, re-read by OCR on demand, each way at most once."""
+
+    def __init__(self, gray: np.ndarray, box: Box, edge: str, text_px: float, langs: str, settings: Settings,
+                 enabled: bool = True) -> None:
+        self._args = (gray, box, edge, text_px, langs, settings)
+        self._reads: dict[str, str] = {}
+        self._enabled = enabled
+
+    @property
+    def used(self) -> bool:
+        return bool(self._reads)
+
+    def read(self, allow: str = "") -> str:
+        if not self._enabled:
+            return ""
+        if allow not in self._reads:
+            self._reads[allow] = _reread(*self._args, allow=allow)
+        return self._reads[allow]
+
+
+def _reread(gray: np.ndarray, box: Box, edge: str, text_px: float, langs: str, settings: Settings,
+            allow: str = "") -> str:
     """OCR of the strip along `edge` holding the cut row, on its own: contrast stretched, dark text on white,
     scaled so the page's text is ~STRIP_TEXT_PX tall, with a margin (tesseract wants space around a line)."""
     h, w = gray.shape
@@ -262,19 +277,19 @@ def _reread(gray: np.ndarray, box: Box, edge: str, text_px: float, langs: str, s
     return normalize_text(read_line(im, langs, settings, allow=allow))
 
 
-def _clock_place(gray: np.ndarray, row: ink.Row, edge: str, digits: Callable[[], str]) -> str | None:
+def _clock_place(gray: np.ndarray, row: ink.Row, edge: str, reread: Callable[[], str]) -> str | None:
     """A short row where clocks and camera stamps live:
     - a phone's status bar: a portrait screenshot's top corner, with the bar's other contents (icons) at the other
       end and nothing in the middle - a cut line of page text runs on through the middle;
-    - a taskbar: a full-width bar of its own colour along the bottom holding icons in its left or middle part, the
-      clock at the screen's right end as a block of two short lines (time over date) - a page's right-aligned
-      totals block is not;
-    - a menu bar: the same along the top, with the re-read strip showing digits (a site's header bar with a
-      "Log In" at its right end looks the same otherwise);
-    - a camera's date stamp in the bottom-right corner of a photo.
-    `digits` re-reads the strip allowing digits and date separators only (called only when needed)."""
+    - a taskbar: a full-width bar of its own colour along the bottom holding icons in its left or middle part (a
+      page's right-aligned totals block at the bottom has nothing there), the clock at the screen's right end;
+    - a menu bar: the same along the top, with the re-read strip showing digits around a ':' or '.' (a site's
+      header bar with a "Log In" at its right end looks the same otherwise);
+    - a camera's date stamp in the bottom-right corner of a photo;
+    - a chat's date separator: a short row centred in a pill of its own colour.
+    `reread` returns the strip re-read by OCR (called only when needed)."""
     h, w = gray.shape
-    x0, y0, x1, y1 = row.box
+    x0, y0, x1, y1 = _whole_line(gray, row, edge)
     if x1 - x0 > SHORT_ROW_FRACTION * w or len(row.glyphs) > SHORT_ROW_GLYPHS:
         return None
     left, right = x1 <= 0.3 * w, x0 >= 0.7 * w
@@ -286,14 +301,61 @@ def _clock_place(gray: np.ndarray, row: ink.Row, edge: str, digits: Callable[[],
     if x1 >= w - BAR_CLOCK_MARGIN * w and edge in ("top", "bottom", "right"):
         bar_edge = edge if edge != "right" else ("bottom" if y0 >= 0.5 * h else "top")
         depth = _in_bar(gray, row.box, bar_edge)
-        if bar_edge == "bottom" and depth and _stacked_clock(gray, row, h - depth) and _bar_items(gray, depth):
+        if bar_edge == "bottom" and w > h and depth and _bar_items(gray, depth):  # taskbars are on desktops
             return "taskbar"
-        if (bar_edge == "top" and depth and _bar_contents(gray, y1)
-                and sum(c.isdigit() for c in digits()) >= 2):
-            return "menu bar"
+        if bar_edge == "top" and depth and _bar_contents(gray, y1):
+            if CLOCKISH.search(reread()):
+                return "menu bar"
     if edge in ("bottom", "right") and x1 >= 0.6 * w and y0 >= 0.6 * h and _on_photo(gray, row.box):
         return "photo"
+    if edge in ("top", "bottom") and _date_pill(gray, row):
+        return "date separator"
     return None
+
+
+def _date_pill(gray: np.ndarray, row: ink.Row) -> bool:
+    """A short row centred on the image in a pill of its own colour: a chat's date separator ("13.11.2026",
+    "Today"). Plain centred text (a heading, a button) has the page's background beside its letters."""
+    h, w = gray.shape
+    x0, y0, x1, y1 = row.box
+    rw = x1 - x0
+    if abs((x0 + x1) / 2 - w / 2) > 0.04 * w or rw > 0.25 * w:
+        return False
+    ys = slice(y0, max(y1, y0 + 1))
+    gap = max(rw // 2, 12)  # past the pill's padding
+    left, right = gray[ys, max(x0 - gap - 8, 0) : max(x0 - gap, 0)], gray[ys, x1 + gap : x1 + gap + 8]
+    near_l, near_r = gray[ys, max(x0 - 4, 0) : x0], gray[ys, x1 : x1 + 4]  # the pill's padding
+    if min(left.size, right.size, near_l.size, near_r.size) == 0:
+        return False
+    bg_l, bg_r = float(np.median(left)), float(np.median(right))
+    pad_l, pad_r = float(np.median(near_l)), float(np.median(near_r))
+    return abs(bg_l - bg_r) <= 4 and abs(pad_l - pad_r) <= 4 and abs((pad_l + pad_r) / 2 - (bg_l + bg_r) / 2) >= 6
+
+
+def _whole_line(gray: np.ndarray, row: ink.Row, edge: str) -> Box:
+    """The row's box widened along the edge over ink that touches the same edge a word gap away: "2:4" and
+    "1 PM" of a cut clock whose pieces the row finder keeps apart."""
+    h, w = gray.shape
+    x0, y0, x1, y1 = row.box
+    if edge not in ("top", "bottom"):
+        return row.box
+    band = gray[y0:y1] if y1 > y0 else gray[y0 : y0 + 1]
+    mask = np.zeros(band.shape, dtype=bool)
+    for m in ink.ink_masks(band):
+        mask |= m.astype(bool)
+    cols = (mask[:2] if edge == "top" else mask[-2:]).any(axis=0)
+    gap = int(1.5 * row.height) + 2
+    while True:
+        nxt = np.nonzero(cols[x1 : x1 + gap])[0]
+        if not len(nxt):
+            break
+        x1 = x1 + int(nxt[-1]) + 1
+    while x0 > 0:
+        prv = np.nonzero(cols[max(x0 - gap, 0) : x0])[0]
+        if not len(prv):
+            break
+        x0 = max(x0 - gap, 0) + int(prv[0])
+    return (x0, y0, x1, y1)
 
 
 def _bar_contents(gray: np.ndarray, depth: int) -> bool:
@@ -317,20 +379,6 @@ def _bar_items(gray: np.ndarray, depth: int) -> bool:
     ref = int(np.median(band))
     cols = (np.abs(band - ref) > 30).any(axis=0)
     return float(cols.mean()) >= 0.01
-
-
-def _stacked_clock(gray: np.ndarray, row: ink.Row, top: int) -> bool:
-    """Another short row of glyphs, inside the bar (below `top`), sits right above the cut row and overlaps it: a
-    taskbar clock's time over its date."""
-    x0, y0, x1, y1 = row.box
-    for other in ink.page_rows(gray):
-        if other is row:
-            continue
-        a0, b0, a1, b1 = other.box
-        gap_ok = b1 <= y0 + 1 and y0 - b1 <= 1.5 * other.height
-        if gap_ok and b0 >= top and min(a1, x1) - max(a0, x0) >= 0.3 * min(a1 - a0, x1 - x0):
-            return (a1 - a0) <= 1.5 * (x1 - x0) + 2 * other.height
-    return False
 
 
 def _in_bar(gray: np.ndarray, box: Box, edge: str) -> int:
