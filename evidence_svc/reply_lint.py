@@ -6,7 +6,8 @@ personal-data requests to EU/UK buyers, a near-copy of an earlier reply, files a
 through Buyer-Seller Messages (the A-to-z box takes no attachments), and forbidden content (email addresses,
 HTML, links other than carriers' tracking pages).
 
-Phrases are data: `data/reply_rules/{lang}.toml` (regular expressions per language) and `common.toml`. The rules
+Phrases are data: `data/reply_rules/{lang}.toml` (regular expressions per language) and `common.toml`; they
+match on the diacritic-folded text (a seller without umlauts on the keyboard writes "zuruckerstattet"). The rules
 of the marketplace's language and of English always apply; a reply written in Chinese or Japanese script is also
 linted with those rules and, if the marketplace reads another language, flagged (`reply-language`).
 """
@@ -28,6 +29,7 @@ from .config import EU_UK_MARKETPLACES, Settings
 from .facts.dates import find_datetimes
 from .facts.money import AmountHit, find_amounts, refund_word_at
 from .facts.order_ids import find_in_text
+from .facts.phrases import fold
 from .facts.tracking import find_tracking, normalise as normalise_tracking
 from .messages import finding
 from .model import Claim, FileReport, Finding, Word
@@ -66,7 +68,7 @@ def rules_for(lang: str) -> Rules:
     raw = _read(lang)
 
     def comp(xs: list[str]) -> list[re.Pattern[str]]:
-        return [re.compile(x, re.I) for x in xs]
+        return [re.compile(fold(x), re.I) for x in xs]  # folding keeps regex syntax: only accented letters change
 
     return Rules(
         lang=lang, greetings=comp(raw["greetings"]), apologies=comp(raw["apologies"]), vague=comp(raw["vague"]),
@@ -136,7 +138,7 @@ def lint_reply(reply: str, claim: Claim, files: list[FileReport], settings: Sett
     concrete = bool(amounts or dates or tracking or order_ids or remedies)
 
     # reply-no-substance: nothing left once greetings and apologies are taken out
-    rest = text
+    rest = fold(text)
     for r in rules:
         for p in r.greetings + r.apologies:
             rest = p.sub(" ", rest)
@@ -180,11 +182,12 @@ def _patterns(r: Rules, kind: str) -> list[re.Pattern[str]]:
 
 
 def _first(rules: list[Rules], kind: str, text: str) -> str | None:
+    folded = fold(text)  # same length: offsets are the text's
     for r in rules:
         for p in _patterns(r, kind):
-            m = p.search(text)
+            m = p.search(folded)
             if m:
-                return m.group(0).strip()
+                return text[m.start():m.end()].strip()
     return None
 
 
@@ -226,18 +229,19 @@ def _personal_data_asks(rules: list[Rules], sentences: list[str]) -> list[str]:
     for s in sentences:
         cjk = bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", s))
         window = ASK_WINDOW["cjk" if cjk else "latin"]
+        folded = fold(s)
         for r in rules:
-            asks = [m for p in r.asks for m in p.finditer(s)]
+            asks = [m for p in r.asks for m in p.finditer(folded)]
             if not asks:
                 continue
             for p in r.personal_data:
-                for m in p.finditer(s):
+                for m in p.finditer(folded):
                     if r.asks_after_data:
                         near = any(0 <= a.start() - m.end() <= window for a in asks)
                     else:
                         near = any(0 <= m.start() - a.end() <= window for a in asks)
                     if near:
-                        item = m.group(0).strip().lower()
+                        item = s[m.start():m.end()].strip().lower()
                         if item not in found:
                             found.append(item)
     return found

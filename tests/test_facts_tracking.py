@@ -180,3 +180,14 @@ def test_a_claim_number_differing_only_in_look_alike_service_letters_is_the_numb
 def test_a_repaired_s10_reading_needs_a_service_indicator_the_standard_allocates():
     assert found("Tracking RB12345678SGB") == [("RB123456785GB", "RoyalMail", True)]
     assert found("Tracking 0B12345678SGB") == []  # "OB": O is no S10 service letter; the repair is refused
+
+
+def test_a_misread_number_one_character_from_a_claim_number_is_that_number():
+    misread = TrackingFact(number="CP937685499JP", carrier="JapanPost", checksum_ok=False)
+    assert [(t.number, t.checksum_ok) for t in snap_to_claim([misread], ["CP937085499JP"])] == [
+        ("CP937085499JP", True)]
+    # a reading whose check digit holds is another number, however close to the claim's
+    other = TrackingFact(number="RB123456785GB", carrier="RoyalMail", checksum_ok=True)
+    assert snap_to_claim([other], ["RB123456790GB"])[0].number == "RB123456785GB"
+    # two characters away: not ours to guess
+    assert snap_to_claim([misread], ["CP937085409JP"])[0].number == "CP937685499JP"

@@ -189,3 +189,83 @@ def test_scanned_pdf_is_rastered_and_read(tmp_path, settings):
     word = next(w for w in r.words if w.text == ORDER)
     # On the page raster the image starts at 1 inch from the left and (792-608) pt from the top.
     assert 200 < word.box[0] < 200 + 1200 and (792 - 608) * 200 / 72 < word.box[1] < (792 - 500) * 200 / 72
+
+
+# ------------------------------------------------------------------------------------- script fallback
+
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+CN_PAGE = ["菜鸟 国际物流 包裹跟踪", "运单号：LP00468918056959", "2026-11-04 11:07:00 COLUMBUS, OH, US",
+           "您的包裹已签收，签收人：本人签收", "2026-11-03 22:45:00 包裹已到达派送网点，正在派送中",
+           "2026-11-02 19:45:00 包裹已离开转运中心", "如有疑问，请联系客服"]
+JP_PAGE = ["日本郵便 個別番号検索結果", "お問い合わせ番号：LX615065503JP", "2026年11月3日 16:54 配達完了",
+           "お届け先にお届け済みです。", "2026年11月2日 08:55 名古屋中郵便局 到着", "ご不明な点はお問い合わせください。"]
+
+
+def cjk_image(lines: list[str], px: int = 26) -> Image.Image:
+    im = Image.new("RGB", (1100, 60 + int(px * 2) * len(lines)), "white")
+    d = ImageDraw.Draw(im)
+    font = ImageFont.truetype(CJK_FONT, px)
+    for i, text in enumerate(lines):
+        d.text((40, 30 + int(px * 2) * i), text, fill=(30, 30, 30), font=font)
+    return im
+
+
+@pytest.fixture(scope="session")
+def cjk_reads(tmp_path_factory):
+    """The Chinese and Japanese pages read as an amazon.com page would be: languages "eng"."""
+    s = load_settings(cache_dir=tmp_path_factory.mktemp("ocr-cjk"))
+    cn, jp = cjk_image(CN_PAGE), cjk_image(JP_PAGE)
+    return s, cn, jp, read_words(cn, "eng", s), read_words(jp, "eng", s)
+
+
+def joined(result) -> str:
+    return "".join(w.text for w in result.words)
+
+
+def test_a_chinese_page_read_with_english_is_read_again_with_chinese(cjk_reads):
+    from datetime import datetime, timezone
+
+    from evidence_svc.facts import extract_facts
+    from evidence_svc.model import Claim, Page
+
+    s, cn, _, r, _ = cjk_reads
+    assert r.error is None and r.langs == "chi_sim+eng"
+    assert "已签收" in joined(r) and "LP00468918056959" in joined(r)
+    page = Page(index=0, width=cn.width, height=cn.height, words=r.words)
+    claim = Claim(order_id="112-1234567-1234567", marketplace="US", tracking=["LP00468918056959"],
+                  opened_at=datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
+    facts = extract_facts([page], claim, s)
+    assert (facts.delivery.status, facts.delivery.date) == ("delivered", "2026-11-04")
+    assert [(t.number, t.carrier) for t in facts.tracking] == [("LP00468918056959", "Cainiao")]
+
+
+def test_a_japanese_page_read_with_english_is_read_again_with_japanese(cjk_reads):
+    _, _, _, _, r = cjk_reads
+    assert r.error is None and r.langs == "jpn+eng"
+    assert "配達完了" in joined(r) and "LX615065503JP" in joined(r)
+
+
+def test_latin_pages_are_not_read_again(page_image, settings):
+    r = read_words(page_image[0], "eng", settings)
+    assert r.langs == "eng"
+    # a blurred, barely readable English page leaves unreadable words, but the probe finds no CJK text in them
+    from PIL import ImageFilter
+
+    blurred = page_image[0].resize((500, 160)).filter(ImageFilter.GaussianBlur(1.6)).resize((1000, 320))
+    assert read_words(blurred, "eng", settings).langs == "eng"
+    # languages that already read CJK are left alone
+    assert read_words(page_image[0], "jpn+eng", settings).langs == "jpn+eng"
+
+
+def test_the_fallback_is_part_of_the_cache_key(cjk_reads):
+    s, cn, _, first, _ = cjk_reads
+    again = read_words(cn, "eng", s)
+    assert again.cached and again.langs == "chi_sim+eng" and again.words == first.words
+    off = read_words(cn, "eng", s.model_copy(update={"ocr_script_fallback": False}))
+    assert not off.cached and off.langs == "eng" and "已签收" not in joined(off)
+
+
+def test_the_cli_engine_falls_back_too(cjk_reads, tmp_path):
+    _, cn, _, _, _ = cjk_reads
+    r = read_words(cn, "eng", load_settings(cache_dir=tmp_path, ocr_engine="cli"))
+    assert r.error is None and r.langs == "chi_sim+eng" and "签收" in joined(r)

@@ -129,3 +129,13 @@ def test_rules_are_data_per_language_and_every_code_has_texts():
                  "reply-language"):
         entry = catalogue()[code]
         assert all(entry.get(k) for k in ("en", "zh", "fix_en", "fix_zh", "severity"))
+
+
+def test_rules_match_a_reply_typed_without_diacritics():
+    eur = FileReport(name="refund.png", sha256="r", bytes=1, kind="refund",
+                     facts=Facts(refunds=[RefundFact(amount="12.99", currency="EUR")]))
+    typed = "Hallo, wir haben Ihnen den Betrag zuruckerstattet: 12,99 EUR am 05.11.2026. Mit freundlichen Grussen"
+    # the remedy is read (and backed by the refund file), the closing is still only a closing
+    assert codes(typed, mk="DE", files=(eur,)) == ["reply-attachment-not-mentioned"]
+    assert codes("Hallo, wir haben Ihnen den Betrag zuruckerstattet (12,99 EUR).", mk="DE", files=()) == [
+        "remedy-not-evidenced"]

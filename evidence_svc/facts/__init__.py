@@ -5,7 +5,8 @@ its `Facts`: order IDs, tracking numbers (barcode reads first), the delivery sta
 amounts, and every visible date/time. Each fact keeps the page and box where it was seen. The extractors live one
 per module (`order_ids`, `tracking`, `dates`, `money`, `delivery`, `barcodes`); this module runs them with the
 marketplace's language, day/month order and currency, and a date window around the claim. `classify` names what
-the file shows. Nothing here judges the claim: `claim_checks` does that.
+the file shows. Nothing here judges the claim: `claim_checks` does that; the claim's tracking numbers are used only
+to read an S10 number whose service letters OCR confused (`snap_to_claim`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .delivery import find_delivery
 from .money import find_refunds
 from .order_ids import find_order_ids
 from .phrases import phrases_rx
-from .tracking import find_tracking, lookalike_letters, normalise
+from .tracking import find_tracking, identify, lookalike_letters, normalise
 
 __all__ = ["extract_facts", "classify", "date_window", "merge_tracking", "snap_to_claim", "KINDS"]
 
@@ -116,17 +117,26 @@ def merge_tracking(from_barcodes: list[TrackingFact], from_text: list[TrackingFa
 
 
 def snap_to_claim(found: list[TrackingFact], claim_tracking: list[str]) -> list[TrackingFact]:
-    """A number read from text that is one of the claim's numbers except for OCR look-alike letters in an S10
-    service indicator (CK161506558JP for CX161506558JP) is the claim's number: the check digit does not cover
-    those two letters, and serial, check digit and country all agree. Barcode reads are taken as decoded."""
-    wanted = [normalise(t) for t in claim_tracking if t.strip()]
+    """A number read from text that is one of the claim's numbers but for an OCR misreading is the claim's number:
+    - an S10 number that differs only by look-alike letters in its service indicator (CK161506558JP for
+      CX161506558JP): the check digit does not cover those two letters, and serial, check digit and country agree;
+    - a number whose check digit fails and that is one character away from a claim number whose check digit holds
+      (CP937685499JP for CP937085499JP): the reading is wrong for certain, and the claim names what it was.
+    Barcode reads are taken as decoded."""
+    wanted = [(w, identify(w)) for w in dict.fromkeys(normalise(t) for t in claim_tracking if t.strip())]
     out: list[TrackingFact] = []
     for t in found:
-        if t.source != "barcode" and t.number not in wanted:
-            for w in wanted:
-                if (len(w) == len(t.number) == 13 and w[2:] == t.number[2:] and w[:2].isalpha()
-                        and lookalike_letters(t.number[:2], w[:2])):
+        if t.source != "barcode" and t.number not in (w for w, _ in wanted):
+            for w, ids in wanted:
+                if len(w) != len(t.number):
+                    continue
+                s10_letters = len(w) == 13 and w[2:] == t.number[2:] and w[:2].isalpha()
+                if s10_letters and lookalike_letters(t.number[:2], w[:2]):
                     t = t.model_copy(update={"number": w})
+                    break
+                one_off = sum(a != b for a, b in zip(w, t.number)) == 1
+                if t.checksum_ok is False and one_off and ids and ids[0].valid and ids[0].checksum_ok:
+                    t = t.model_copy(update={"number": w, "checksum_ok": True, "carrier": ids[0].carrier})
                     break
         if all(o.number != t.number for o in out):
             out.append(t)

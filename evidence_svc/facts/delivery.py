@@ -26,7 +26,7 @@ from ..model import DeliveryFact
 from ..text import Line, union
 from .dates import DateHit, find_datetimes
 from .money import rules as money_rules
-from .phrases import fold, phrase_rx, phrases_rx
+from .phrases import FoldedPattern, fold, phrase_rx, phrases_rx
 
 STATUS_ORDER = ("delivered", "exception", "in_transit")
 NEAR_LINES = 2  # how many lines above/below an event may hold its date
@@ -57,20 +57,18 @@ def _exact() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One alternation of every phrase, longest first (so the longest overlapping phrase wins at a position).
-    The labels are keyed by the phrase's folded form, except for the `exact` phrases."""
+def _matcher() -> tuple[FoldedPattern, dict[str, str]]:
+    """One alternation of every phrase, longest first (so the longest overlapping phrase wins at a position), run
+    on folded text. The labels are keyed by the phrase's folded form, except for the `exact` phrases, which a
+    match only gets with its diacritics (`_label_of` looks the original text up)."""
     cfg = rules()["status"]
     label: dict[str, str] = {}
-    phrases: dict[str, str] = {}
     for status in ("ignore", *STATUS_ORDER):
         for p in cfg[status]:
-            key = _key(_norm(p))
-            label.setdefault(key, status)
-            phrases.setdefault(_norm(p), status)
-    exact = _exact()
-    alts = "|".join(phrase_rx(p, strict=p in exact) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(alts, re.I), label
+            label.setdefault(_key(_norm(p)), status)
+    phrases = {fold(_norm(p)) for status in ("ignore", *STATUS_ORDER) for p in cfg[status]}
+    alts = "|".join(phrase_rx(p) for p in sorted(phrases, key=len, reverse=True))
+    return FoldedPattern(re.compile(alts, re.I)), label
 
 
 def _norm(s: str) -> str:
@@ -84,11 +82,22 @@ def _key(normed: str) -> str:
 
 
 def _label_of(text: str) -> str | None:
-    return _matcher()[1].get(_key(_norm(text)))
+    """The status of a matched span of the original text (its diacritics decide for `exact` phrases)."""
+    label = _matcher()[1]
+    normed = _norm(text)
+    if normed in label:
+        return label[normed]
+    folded = fold(normed)
+    return None if folded in _exact_folded() else label.get(folded)
 
 
 @lru_cache(maxsize=1)
-def _money_context() -> re.Pattern[str]:
+def _exact_folded() -> frozenset[str]:
+    return frozenset(fold(p) for p in _exact())
+
+
+@lru_cache(maxsize=1)
+def _money_context() -> FoldedPattern:
     words = list(rules().get("exception_context", {}).get("not_with", [])) + list(money_rules()["refund"]["words"])
     return phrases_rx(words, prefix=True)
 
@@ -97,9 +106,10 @@ def _line_hits(text: str) -> list[tuple[str, int, int, str]]:
     pat, _ = _matcher()
     out = []
     for m in pat.finditer(text):
-        status = _label_of(m.group(0))
+        span = text[m.start():m.end()]
+        status = _label_of(span)
         if status and status != "ignore":
-            out.append((status, m.start(), m.end(), m.group(0)))
+            out.append((status, m.start(), m.end(), span))
     return out
 
 
@@ -110,15 +120,17 @@ def _about_money(text: str, hits: list[tuple[str, int, int, str]]) -> bool:
 
 def status_hits(lines: list[Line]) -> list[StatusHit]:
     out: list[StatusHit] = []
-    prev_money = False
+    hits = [_line_hits(ln.text) for ln in lines]
     for i, ln in enumerate(lines):
-        hits = _line_hits(ln.text)
-        money = _about_money(ln.text, hits)
-        for status, s, e, phrase in hits:
-            if status == "exception" and (money or prev_money):
-                continue  # a refund or a customer return, not a failed delivery
+        about_money: bool | None = None  # looked up only for a line with an exception phrase
+        for status, s, e, phrase in hits[i]:
+            if status == "exception":
+                if about_money is None:
+                    about_money = _about_money(ln.text, hits[i]) or (i > 0 and _about_money(lines[i - 1].text,
+                                                                                              hits[i - 1]))
+                if about_money:
+                    continue  # a refund or a customer return, not a failed delivery
             out.append(StatusHit(status, i, s, e, phrase))
-        prev_money = money
     return out
 
 
@@ -192,20 +204,21 @@ def ln_height(ln: Line) -> int:
 def _has_other_event(k: int, ev: StatusHit, lines: list[Line]) -> bool:
     """A line with a different status event carries its own date (timeline rows)."""
     pat, _ = _matcher()
-    for m in pat.finditer(lines[k].text):
-        st = _label_of(m.group(0))
+    text = lines[k].text
+    for m in pat.finditer(text):
+        st = _label_of(text[m.start():m.end()])
         if st and st not in ("ignore", ev.status):
             return True
     return False
 
 
 @lru_cache(maxsize=1)
-def _location_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _location_patterns() -> tuple[re.Pattern[str], re.Pattern[str], FoldedPattern, FoldedPattern]:
     cfg = rules()["location"]
     places = phrases_rx(cfg["places"], prefix=True)  # "nachbar" also finds "Nachbarn"
     labels = re.compile(rf"(?:{'|'.join(_rx(p) for p in sorted(cfg['labels'], key=len, reverse=True))})\s*[:：]\s*"
                         r"(?P<val>.+)", re.I)
-    return re.compile(cfg["after_status"], re.I), re.compile(cfg["place"]), places, labels
+    return re.compile(cfg["after_status"], re.I), re.compile(cfg["place"]), places, FoldedPattern(labels)
 
 
 def _location(ev: StatusHit, lines: list[Line], dated: list[DateHit]) -> str | None:
@@ -224,7 +237,7 @@ def _location(ev: StatusHit, lines: list[Line], dated: list[DateHit]) -> str | N
     for k in near:
         m = label_rx.search(lines[k].text)
         if m:
-            val = m["val"]
+            val = lines[k].text[m.start("val"):m.end("val")]  # the original text, accents kept
             town = (place_rx.search(val) or re.match(r"[^_@®|©<>]{2,40}", val))
             town = _clean(town.group(0)) if town else None
             if town:

@@ -6,79 +6,73 @@ whitespace between Latin words. Latin phrases match whole words (or, with `prefi
 "refund" also finds "refunded" and "erstatt" finds "Erstatteter").
 
 Latin letters are compared on their diacritic-folded form: OCR (and people typing on a keyboard without umlauts)
-drop accents, so "Rückzahlungsbetrag" is also found as "Ruckzahlungsbetrag" and "remboursé" as "rembourse". Each
-letter of a phrase becomes a character class of every Latin letter that folds to the same base letter, so the
-match runs on the original text and match offsets stay those of the text. A phrase whose folded form is another
-common word ("livré" -> "livre", a book) can be kept exact: pass it in `strict`.
+drop accents, so "Rückzahlungsbetrag" is also found as "Ruckzahlungsbetrag" and "remboursé" as "rembourse". The
+patterns are compiled from folded phrases and run on folded text (`fold` maps one character to one, so match
+offsets are offsets in the original text; a match's `group(0)` is folded text). Folding the text rather than
+spelling every accented variant into the pattern keeps compiling the phrase lists about 25 times faster.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterator
+from typing import Any
 
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-# Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional: the accented letters of European languages.
-_LATIN_RANGES = ((0x00C0, 0x024F), (0x1E00, 0x1EFF))
+
+
+def _fold_table() -> dict[int, str]:
+    """Accented Latin letter -> its base letter, for Latin-1 Supplement, Latin Extended-A/B and Additional."""
+    table: dict[int, str] = {}
+    for lo, hi in ((0x00C0, 0x024F), (0x1E00, 0x1EFF)):
+        for cp in range(lo, hi + 1):
+            d = unicodedata.normalize("NFD", chr(cp))
+            if len(d) > 1 and d[0].isascii() and d[0].isalpha() and all(unicodedata.combining(x) for x in d[1:]):
+                table[cp] = d[0]
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """`text` with Latin diacritics dropped ("Rückzahlung" -> "Ruckzahlung"); one character for one, so offsets
+    in the result are offsets in `text`. Other scripts (CJK, kana with dakuten) are left alone."""
+    return text.translate(_FOLD)
 
 
 def is_latin(phrase: str) -> bool:
     return not _CJK.search(phrase)
 
 
-def fold_char(c: str) -> str:
-    """The base letter of an accented Latin letter ("ü" -> "u", "É" -> "E"); any other character unchanged.
-    One character in, one out, so offsets in a folded string are offsets in the original."""
-    if not any(lo <= ord(c) <= hi for lo, hi in _LATIN_RANGES):
-        return c
-    d = unicodedata.normalize("NFD", c)
-    if len(d) > 1 and d[0].isascii() and d[0].isalpha() and all(unicodedata.combining(x) for x in d[1:]):
-        return d[0]
-    return c
-
-
-def fold(text: str) -> str:
-    """`text` with Latin diacritics dropped, same length (see `fold_char`)."""
-    return "".join(fold_char(c) for c in text)
-
-
-@lru_cache(maxsize=1)
-def _variants() -> dict[str, str]:
-    """Base letter (lower and upper case) -> every Latin letter that folds to it, itself first."""
-    groups: dict[str, list[str]] = {}
-    for lo, hi in _LATIN_RANGES:
-        for cp in range(lo, hi + 1):
-            c = chr(cp)
-            b = fold_char(c)
-            if b != c:
-                groups.setdefault(b, [b]).append(c)
-    return {b: "".join(cs) for b, cs in groups.items()}
-
-
-def _letter_class(c: str) -> str:
-    base = fold_char(c)
-    variants = _variants()
-    chars = variants.get(base.lower(), base.lower()) + variants.get(base.upper(), base.upper())
-    if len(set(chars)) <= 1:
-        return re.escape(c)
-    return "[" + "".join(dict.fromkeys(chars)) + "]"
-
-
-def phrase_rx(phrase: str, prefix: bool = False, strict: bool = False) -> str:
+def phrase_rx(phrase: str, prefix: bool = False) -> str:
+    """A regex for one phrase, to be run on `fold`ed text."""
     if is_latin(phrase):
-        def word_rx(w: str) -> str:
-            return re.escape(w) if strict else "".join(_letter_class(c) if c.isalpha() else re.escape(c) for c in w)
-
-        body = r"\s+".join(word_rx(w) for w in phrase.split())
+        body = r"\s+".join(re.escape(w) for w in fold(phrase).split())
         return rf"(?<![^\W\d_]){body}" + ("" if prefix else r"(?![^\W\d_])")
     return r"\s*".join(re.escape(c) for c in phrase if not c.isspace())
 
 
-def phrases_rx(phrases: list[str], prefix: bool = False, flags: int = re.I,
-               strict: list[str] | tuple[str, ...] = ()) -> re.Pattern[str]:
-    """One alternation of all phrases, longest first (the longest phrase wins where several start together).
-    Phrases in `strict` keep their diacritics."""
-    exact = {p.lower() for p in strict}
-    ordered = sorted(dict.fromkeys(phrases), key=len, reverse=True)
-    return re.compile("|".join(phrase_rx(p, prefix, p.lower() in exact) for p in ordered) or r"(?!)", flags)
+class FoldedPattern:
+    """A compiled pattern that folds the text it is given: `search`, `match` and `finditer` take the original text
+    and return matches whose offsets are the original's (their `group(0)` is the folded text)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.compiled = pattern
+        self.pattern = pattern.pattern
+
+    def search(self, text: str, *args: Any) -> re.Match[str] | None:
+        return self.compiled.search(fold(text), *args)
+
+    def match(self, text: str, *args: Any) -> re.Match[str] | None:
+        return self.compiled.match(fold(text), *args)
+
+    def finditer(self, text: str, *args: Any) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(fold(text), *args)
+
+
+def phrases_rx(phrases: list[str], prefix: bool = False, flags: int = re.I) -> FoldedPattern:
+    """One alternation of all phrases, longest first (the longest phrase wins where several start together)."""
+    ordered = sorted(dict.fromkeys(fold(p) for p in phrases), key=len, reverse=True)
+    return FoldedPattern(re.compile("|".join(phrase_rx(p, prefix) for p in ordered) or r"(?!)", flags))

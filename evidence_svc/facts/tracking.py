@@ -1,10 +1,11 @@
 """Tracking numbers: an interpreter for the tracking_number_data specification, and a finder over OCR lines.
 
 The formats are data (`data/tracking/`): the vendored public specification (`couriers/*.json`, MIT) plus our own
-entries in the same shape (`local/*.json`: Yanwen, 4PX, Cainiao, Yamato, Sagawa) and `carriers.toml` (carrier names,
-context words, and the words some entries need next to them). This module only interprets them: it compiles each entry's regex (the `regex` module accepts the
-specification's `(?<Name>...)` groups as written), runs the check-digit algorithms (`checksums.py`), and the
-`additional` lookups (an S10 number is valid only if its country suffix names a postal service).
+entries in the same shape (`local/*.json`: Yanwen, 4PX, Cainiao, Yamato, Sagawa) and `carriers.toml` (carrier
+names, context words, the words some entries need next to them). This module only interprets them: it compiles each
+entry's regex (the `regex` module accepts the specification's `(?<Name>...)` groups as written), runs the
+check-digit algorithms (`checksums.py`), and the `additional` lookups (an S10 number is valid only if its country
+suffix names a postal service; its service indicator is checked against the specification's allocation).
 
 `identify(text)` says which entries a whole number fits. `find_tracking(lines)` finds numbers in page text: OCR
 splits long numbers into several words and confuses O/0, l/1, S/5..., so adjacent number-like words are joined,
@@ -307,7 +308,8 @@ def service_known(ident: Identified) -> bool | None:
     None for other formats. The two letters are not covered by the check digit, so OCR misreads there pass it."""
     if not any(a.get("regex_group_name") == "ServiceType" for a in ident.entry.additional):
         return None
-    return any(a.get("regex_group_name") == "ServiceType" and a["name"] in ident.lookups for a in ident.entry.additional)
+    return any(a.get("regex_group_name") == "ServiceType" and a["name"] in ident.lookups
+               for a in ident.entry.additional)
 
 
 @lru_cache(maxsize=1)
