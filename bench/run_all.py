@@ -26,6 +26,7 @@ QUICK = [
 ]
 FULL = QUICK + [
     ("OCR engine: tesserocr vs tesseract CLI", [PY, "bench/bench_ocr_engine.py"]),
+    ("CJK script fallback: cost on Latin pages, gain on CJK pages", [PY, "-m", "bench.bench_script_fallback"]),
     ("bundle vs lint time, bundle size", [PY, "-m", "bench.bench_bundle"]),
     ("watch --once vs lint + bundle per claim", [PY, "bench/bench_watch.py", "--claims", "40"]),
     ("Celery: 1 vs 2 workers, broker latency", [PY, "bench/bench_workers.py"]),

@@ -36,7 +36,8 @@ def _no_nul(value: str) -> str:
 
 # The pattern documents the year range in the schema (JSON Schema has no minimum for dates).
 UtcDateTime = Annotated[datetime, AfterValidator(_utc), Field(json_schema_extra={"pattern": r"^20[0-9]{2}-"})]
-Text = Annotated[str, AfterValidator(_no_nul)]
+# The pattern states the NUL rule in the schema too, so clients (and schemathesis) know it before the 422.
+Text = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": r"^[^\x00]*$"})]
 OrderId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
                                examples=["112-1234567-1234567"])]
 TrackingNumber = Annotated[str, Field(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$",
