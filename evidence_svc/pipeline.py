@@ -16,7 +16,6 @@ import hashlib
 import multiprocessing
 import pickle
 import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -67,9 +66,8 @@ def check_page(source: Source, index: int, ctx: CheckContext) -> PageOutcome:
     page, image = rendered.page, rendered.image
     out = PageOutcome(page=page, findings=list(rendered.findings))
     if rendered.needs_ocr and image is not None:
-        started = time.perf_counter()
         result = read_words(image, settings.ocr_langs_for(ctx.claim.marketplace), settings)
-        out.ocr_seconds = 0.0 if result.cached else time.perf_counter() - started
+        out.ocr_seconds = result.seconds
         page.words, page.ocr_confidence, page.text_source = result.words, result.confidence, "ocr"
         if result.error:
             out.findings.append(finding("unreadable", page=index, detail=result.error))
@@ -104,7 +102,8 @@ def _run_page(args: tuple[Source, int, CheckContext]) -> PageOutcome:
     except Exception as exc:  # a page that breaks a library must not take the claim down with it
         return PageOutcome(
             page=Page(index=index, width=0, height=0),
-            findings=[finding("corrupt-file", page=index, detail=f"page {index + 1} could not be processed: {type(exc).__name__}: {exc}")],
+            findings=[finding("corrupt-file", page=index,
+                              detail=f"page {index + 1} could not be processed: {type(exc).__name__}: {exc}")],
         )
 
 

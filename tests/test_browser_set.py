@@ -9,20 +9,12 @@ and its tables are `python -m bench.browser_set.build && python bench/eval_brows
 
 from __future__ import annotations
 
-import os
-import sys
-from datetime import datetime, timedelta
-from pathlib import Path
-
 import pytest
+
+from browser_scenes import check_each, render
 
 pytestmark = pytest.mark.slow  # starts a browser
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # bench/ is not an installed package
-    sys.path.insert(0, str(REPO))
-
-CHROMIUM = Path("/usr/bin/chromium")
 CLEAN = ["trk_ups_en_win", "sc_order_de_125", "jpeg60_sc_order_de", "trk_jp_win", "mail_gmail_ja_2x"]
 DEGRADED = {
     "blur_gauss_sc_order_en": "blurry",
@@ -33,54 +25,12 @@ DEGRADED = {
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory) -> dict[str, dict]:
-    """Render the chosen scenes with Chromium; name -> label record (file, claim, expected codes, facts)."""
-    pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed (make system-test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    from bench.browser_set import build
-
-    out = tmp_path_factory.mktemp("browser_set")
-    wanted = set(CLEAN) | set(DEGRADED)
-    scenes = [s for s in build.scenes() if s.name in wanted]
-    assert {s.name for s in scenes} == wanted
-    recs = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=build.CHROMIUM_ARGS)
-        contexts: dict = {}
-        try:
-            for s in scenes:
-                rec = build.build_one(browser, contexts, s, out)
-                rec["path"] = out / rec["file"]
-                recs[s.name] = rec
-        finally:
-            for ctx, _ in contexts.values():
-                ctx.close()
-            browser.close()
-    return recs
+    return render(set(CLEAN) | set(DEGRADED), tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture(scope="session")
-def reports(rendered, tmp_path_factory) -> dict[str, object]:
-    """Each rendered file checked by the product as a one-file claim (fresh OCR/page cache)."""
-    from evidence_svc import pipeline
-    from evidence_svc.config import load_settings
-    from evidence_svc.model import Claim
-
-    settings = load_settings(workers=min(2, os.cpu_count() or 1), cache_dir=tmp_path_factory.mktemp("cache"))
-    out = {}
-    for name, rec in rendered.items():
-        opened = datetime.fromisoformat(rec["opened_at"].replace("Z", "+00:00"))
-        claim = Claim(
-            order_id=rec["order_id"],
-            marketplace=rec["marketplace"],
-            tracking=rec["claim_tracking"],
-            reason=rec["reason"],
-            opened_at=opened,
-        )
-        out[name] = pipeline.check_claim(claim, [rec["path"]], settings, now=opened + timedelta(hours=1))
-    return out
+def reports(rendered, tmp_path_factory) -> dict:
+    return check_each(rendered, tmp_path_factory.mktemp("cache"))
 
 
 @pytest.mark.parametrize("name", CLEAN)

@@ -9,20 +9,12 @@ Scenes come from bench/browser_set (same templates and builder as the evaluation
 
 from __future__ import annotations
 
-import os
-import sys
-from datetime import datetime, timedelta
-from pathlib import Path
-
 import pytest
+
+from browser_scenes import check_each, render
 
 pytestmark = pytest.mark.slow  # starts a browser
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # bench/ is not an installed package
-    sys.path.insert(0, str(REPO))
-
-CHROMIUM = Path("/usr/bin/chromium")
 # scene -> codes that must not be raised (each was a false error once)
 GOOD = {
     "trk_cainiao_us_crossborder": {"timestamp-cropped"},  # "HEBRON, KY, US" cut at the bottom-left
@@ -43,48 +35,13 @@ DEFECTIVE = {
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory) -> dict[str, dict]:
-    pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed (make system-test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    from bench.browser_set import build
-
-    out = tmp_path_factory.mktemp("browser_validators")
-    wanted = set(GOOD) | set(DEFECTIVE)
-    scenes = [s for s in build.scenes() if s.name in wanted]
-    assert {s.name for s in scenes} == wanted
-    recs = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=build.CHROMIUM_ARGS)
-        contexts: dict = {}
-        try:
-            for s in scenes:
-                rec = build.build_one(browser, contexts, s, out)
-                rec["path"] = out / rec["file"]
-                recs[s.name] = rec
-        finally:
-            for ctx, _ in contexts.values():
-                ctx.close()
-            browser.close()
-    return recs
+    return render(set(GOOD) | set(DEFECTIVE), tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture(scope="session")
 def findings(rendered, tmp_path_factory) -> dict[str, list]:
-    from evidence_svc import pipeline
-    from evidence_svc.config import load_settings
-    from evidence_svc.model import Claim
-
-    settings = load_settings(workers=min(2, os.cpu_count() or 1), cache_dir=tmp_path_factory.mktemp("cache"))
-    out = {}
-    for name, rec in rendered.items():
-        opened = datetime.fromisoformat(rec["opened_at"].replace("Z", "+00:00"))
-        claim = Claim(order_id=rec["order_id"], marketplace=rec["marketplace"], tracking=rec["claim_tracking"],
-                      reason=rec["reason"], opened_at=opened)
-        rep = pipeline.check_claim(claim, [rec["path"]], settings, now=opened + timedelta(hours=1))
-        out[name] = rep.files[0].findings
-    return out
+    reports = check_each(rendered, tmp_path_factory.mktemp("cache"))
+    return {name: rep.files[0].findings for name, rep in reports.items()}
 
 
 @pytest.mark.parametrize("name", sorted(GOOD))
