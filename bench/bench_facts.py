@@ -77,34 +77,22 @@ def run_file(setdir: str, rec: dict, cache_dir: str) -> dict:
             "text_pages": sum(p.text_source == "pdf-text" for p in pages)}
 
 
-def _truth(rec: dict, kind: str):
-    f = rec["facts"]
+def fact_value(facts: dict, kind: str):
+    """One kind of fact from a facts dict, a label's or a report's, in a form compared by equality."""
+    tracking = facts.get("tracking") or []
+    delivery = facts.get("delivery") or {}
     if kind == "order_ids":
-        return set(f.get("order_ids") or [])
+        return set(facts.get("order_ids") or [])
     if kind == "tracking":
-        return {(t["number"], t["carrier"]) for t in f.get("tracking") or []}
+        return {(t["number"], t["carrier"]) for t in tracking}
+    if kind == "tracking_number":
+        return {t["number"] for t in tracking}
     if kind == "delivery_status":
-        return (f.get("delivery") or {}).get("status")
+        return delivery.get("status")
     if kind == "delivery_date":
-        d = f.get("delivery") or {}
-        return d.get("date") if d.get("status") == "delivered" else None
+        return delivery.get("date") if delivery.get("status") == "delivered" else None
     if kind == "refunds":
-        return {(r["amount"], r["currency"]) for r in f.get("refunds") or []}
-    raise KeyError(kind)
-
-
-def _got(out: dict, kind: str):
-    f = out["facts"]
-    if kind == "order_ids":
-        return set(f["order_ids"])
-    if kind == "tracking":
-        return {(t["number"], t["carrier"]) for t in f["tracking"]}
-    if kind == "delivery_status":
-        return f["delivery"]["status"]
-    if kind == "delivery_date":
-        return f["delivery"]["date"] if f["delivery"]["status"] == "delivered" else None
-    if kind == "refunds":
-        return {(r["amount"], r["currency"]) for r in f["refunds"]}
+        return {(r["amount"], r["currency"]) for r in facts.get("refunds") or []}
     raise KeyError(kind)
 
 
@@ -116,7 +104,7 @@ def score(recs: list[dict], outs: dict[str, dict]) -> dict[str, dict[str, tuple[
         if out is None:
             continue
         for k in KINDS:
-            want, got = _truth(rec, k), _got(out, k)
+            want, got = fact_value(rec["facts"], k), fact_value(out["facts"], k)
             ok = want == got
             table[k]["all"][0] += ok
             table[k]["all"][1] += 1
@@ -214,11 +202,11 @@ def main() -> int:
     if args.show_misses:
         for rec in recs:
             out = outs[rec["file"]]
-            bad = [k for k in KINDS if _truth(rec, k) != _got(out, k)]
+            bad = [k for k in KINDS if fact_value(rec["facts"], k) != fact_value(out["facts"], k)]
             if bad:
                 print(f"- {rec['file']} [{rec.get('variant')}, {rec.get('layout')}, kind {out['kind']}]")
                 for k in bad:
-                    print(f"    {k}: want {_truth(rec, k)} got {_got(out, k)}")
+                    print(f"    {k}: want {fact_value(rec['facts'], k)} got {fact_value(out['facts'], k)}")
     return 1 if failed else 0
 
 

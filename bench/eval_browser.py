@@ -34,6 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.bench_facts import fact_value  # noqa: E402  (after the path is set)
+
 SET = REPO / "build" / "browser_set"
 PIXEL_CODES = ("blurry", "low-resolution", "timestamp-cropped")
 KINDS = ("order_ids", "tracking", "tracking_number", "delivery_status", "delivery_date", "refunds")
@@ -174,41 +176,6 @@ def score_codes(recs: list[dict], outs: dict[str, dict]):
     return stats, false_errors, fps, fns
 
 
-def _truth(rec: dict, kind: str):
-    f = rec["facts"]
-    if kind == "order_ids":
-        return set(f.get("order_ids") or [])
-    if kind == "tracking":
-        return {(t["number"], t["carrier"]) for t in f.get("tracking") or []}
-    if kind == "tracking_number":
-        return {t["number"] for t in f.get("tracking") or []}
-    d = f.get("delivery") or {}
-    if kind == "delivery_status":
-        return d.get("status")
-    if kind == "delivery_date":
-        return d.get("date") if d.get("status") == "delivered" else None
-    if kind == "refunds":
-        return {(x["amount"], x["currency"]) for x in f.get("refunds") or []}
-    raise KeyError(kind)
-
-
-def _got(out: dict, kind: str):
-    f = out["facts"]
-    if kind == "order_ids":
-        return set(f["order_ids"])
-    if kind == "tracking":
-        return {(t["number"], t["carrier"]) for t in f["tracking"]}
-    if kind == "tracking_number":
-        return {t["number"] for t in f["tracking"]}
-    if kind == "delivery_status":
-        return f["delivery"]["status"]
-    if kind == "delivery_date":
-        return f["delivery"]["date"] if f["delivery"]["status"] == "delivered" else None
-    if kind == "refunds":
-        return {(x["amount"], x["currency"]) for x in f["refunds"]}
-    raise KeyError(kind)
-
-
 def score_facts(recs: list[dict], outs: dict[str, dict]):
     table = {k: {"clean": [0, 0], "all": [0, 0], "prec": [0, 0]} for k in KINDS}
     misses: list[tuple[dict, str, object, object]] = []
@@ -218,7 +185,7 @@ def score_facts(recs: list[dict], outs: dict[str, dict]):
         if o["facts"] is None:
             continue
         for k in KINDS:
-            want, got = _truth(r, k), _got(o, k)
+            want, got = fact_value(r["facts"], k), fact_value(o["facts"], k)
             ok = want == got
             table[k]["all"][0] += ok
             table[k]["all"][1] += 1
