@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.bench_facts                      # build/calibration (labels.jsonl)
     .venv/bin/python -m bench.bench_facts --set DIR --workers 2 --show-misses
+    .venv/bin/python -m bench.bench_facts --cache DIR     # keep OCR results between runs (times then mean little)
 
 Each labelled file with facts ground truth (`facts` in labels.jsonl) goes through the real stages: ingest ->
 render -> OCR (fresh cache, so OCR really runs) -> barcodes -> `extract_facts`. Per kind:
@@ -156,6 +157,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--json", type=Path, help="write every file's extracted facts here")
+    ap.add_argument("--cache", type=Path, help="OCR cache to reuse between runs (default: a fresh one, so OCR runs)")
     args = ap.parse_args()
     labels = args.set / "labels.jsonl"
     if not labels.exists():
@@ -165,7 +167,8 @@ def main() -> int:
         print(f"note: {args.set / 'READY_v1'} is missing: the labelled set may still be incomplete", file=sys.stderr)
     recs = [json.loads(x) for x in labels.read_text(encoding="utf-8").splitlines() if x.strip()]
     recs = [r for r in recs if r.get("facts") is not None and (args.set / r["file"]).exists()]
-    with tempfile.TemporaryDirectory(prefix="bench-facts-") as cache:
+    with tempfile.TemporaryDirectory(prefix="bench-facts-") as fresh:
+        cache = str(args.cache) if args.cache else fresh
         if args.workers <= 1:
             results = [run_file(str(args.set), r, cache) for r in recs]
         else:

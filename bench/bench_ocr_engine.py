@@ -223,8 +223,8 @@ def main() -> None:
         rs_small = [res[cfg][i][1] for i in small]
         print(f"{cfg:22s} total {sum(ts):6.2f}s  mean recall {statistics.mean(rs):.3f}  "
               f"on the {len(small)} small-text pages {statistics.mean(rs_small):.3f}")
-    print(f"\ntesseract CLI {ocr._engine(load_settings(ocr_engine='cli')).ident}, "
-          f"tesserocr {ocr._engine(load_settings(ocr_engine='tesserocr')).ident}, OMP_THREAD_LIMIT="
+    print(f"\ntesseract CLI {ocr.engine_for(load_settings(ocr_engine='cli')).ident}, "
+          f"tesserocr {ocr.engine_for(load_settings(ocr_engine='tesserocr')).ident}, OMP_THREAD_LIMIT="
           f"{os.environ.get('OMP_THREAD_LIMIT')}")
 
 

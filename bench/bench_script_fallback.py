@@ -73,7 +73,7 @@ def run_file(setdir: str, rec: dict) -> dict | None:
             first = pages["off"][-1].words
             out["probed"] += ocr.worth_probing(first)
             t = time.process_time()
-            ocr.cjk_script(rp.image, first, ocr._engine(base), time.perf_counter() + 120)
+            ocr.cjk_script(rp.image, first, ocr.engine_for(base), time.perf_counter() + 120)
             out["cpu_probe"] += time.process_time() - t
         if not out["pages"]:
             return None

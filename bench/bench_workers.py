@@ -52,7 +52,7 @@ def service_urls() -> tuple[str, str]:
     return claim_redis_db(redis_url.rsplit("/", 1)[0]), pg_url
 
 
-_LOCK_KEY = "evidence-test-session"  # the same lock the test fixtures take (tests/conftest_services.py)
+_LOCK_KEY = "evidence-test-session"  # the same lock the test fixtures take (tests/support/services.py)
 
 
 def claim_redis_db(base: str) -> str:

@@ -12,7 +12,7 @@ TP = expected and raised, FN = expected and not raised, FP = listed absent and r
 finding at all. The calibration targets (issue 2): precision and recall >= 0.95 for blurry, low-resolution,
 timestamp-cropped, timestamp-missing and order-mismatch, and zero false errors on clean files.
 
-`--sanity` runs the corpus images in ../shared/corpus (real files from other projects, no labels) and prints
+`--sanity` runs the corpus images in tests/data/corpus (real files from other projects, no labels) and prints
 what each got: none of them should be called blurry or low-resolution unless it really is unreadable.
 """
 
@@ -180,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", type=Path, default=REPO / "build" / "calibration", help="folder with labels.jsonl")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--show-all", action="store_true", help="list misclassified files for every code")
-    ap.add_argument("--sanity", action="store_true", help="also run the real images in ../shared/corpus")
-    ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    ap.add_argument("--sanity", action="store_true", help="also run the real images in tests/data/corpus")
+    ap.add_argument("--corpus", type=Path, default=REPO / "tests" / "data" / "corpus")
     args = ap.parse_args(argv)
     if not (args.set / "labels.jsonl").exists():
         print(f"no labels.jsonl in {args.set}: run `python -m samples.generate --calibration` first", file=sys.stderr)

@@ -21,6 +21,7 @@ PY = sys.executable
 QUICK = [
     ("validators on the generated calibration set", [PY, "-m", "bench.calibrate"]),
     ("validators and facts on the browser-rendered set", [PY, "bench/eval_browser.py"]),
+    ("validators and facts on the real-evidence set (bench/real)", [PY, "bench/eval_real.py"]),
     ("facts on the generated calibration set", [PY, "-m", "bench.bench_facts"]),
     ("pipeline vs bare tesseract, cache, text vs scanned PDF, memory", [PY, "bench/bench_pipeline.py"]),
 ]

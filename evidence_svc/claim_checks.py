@@ -9,12 +9,13 @@ All windows come from `Settings` (Amazon's own pages disagree: 48 hours vs 3 cal
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from .config import Settings
 from .facts.tracking import normalise as normalise_tracking
 from .messages import finding
 from .model import Claim, ClaimInfo, FileReport, Finding, Reason, Severity
+from .rules import deadlines
 
 MAX_SHOWN = 3  # tracking numbers quoted in one finding
 
@@ -44,12 +45,11 @@ def check_claim_facts(
 
 
 def claim_info(claim: Claim, settings: Settings) -> ClaimInfo:
-    opened = _utc(claim.opened_at)
+    due = deadlines(claim.opened_at, settings)
     return ClaimInfo(
         order_id=claim.order_id, reason=claim.reason, marketplace=claim.marketplace, tracking=list(claim.tracking),
-        opened_at=opened, order_total=claim.order_total,
-        respond_by=opened + timedelta(hours=settings.respond_within_hours) if opened else None,
-        decision_expected_at=opened + timedelta(days=settings.decision_after_days) if opened else None,
+        opened_at=_utc(claim.opened_at), order_total=claim.order_total,
+        respond_by=due.respond_by, decision_expected_at=due.decision_expected_at,
     )
 
 

@@ -5,17 +5,22 @@ Pure API used by `evidence lint --claim claim.toml`, by folder arguments and by 
     load_claim_toml(path)    -> (Claim, [files listed in it])
     load_claim_folder(path)  -> ClaimFolder(claim, files, root, toml)
     list_evidence(folder)   -> the files in a folder that are evidence (no hidden, temp or partial files)
+    walk_folder(folder)     -> the same, plus the links it did not follow (to folders, to nothing)
+    is_inside(root, path)   -> whether a path, links resolved, stays inside `root` (watch mode's confinement)
+    read_reply_file(path)   -> a reply draft, refused unread when over the API's 10,000 characters
 
 `claim.toml` keys: `order_id`, `reason`, `marketplace`, `tracking` (a string or a list), `opened_at`,
 `order_total = {amount, currency}`, `reply`, and optional `files` (paths relative to the toml). A folder named like
 an order ID (3-7-7 digits) needs no `claim.toml`. Every problem raises `ClaimFolderError` naming the file and the
-reason in English and Chinese. This module reads only: it never writes, moves or opens evidence files' content.
+reason in English and Chinese. Links to folders are never walked; `claim.toml` is refused unread above 1 MiB and a
+reply above 10,000 characters (the API's limit). This module reads only: it never writes, moves or opens evidence
+files' content.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import re
+import os
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,11 +28,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .errors import EvidenceError
 from .model import MARKETPLACES, Claim, Reason
+from .rules import ORDER_ID_RE, marketplace_code, order_id_problem
 
 CLAIM_TOML = "claim.toml"
 READY_MARKER = ".ready"
-ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+MAX_CLAIM_TOML_BYTES = 1024 * 1024  # a claim.toml is a few lines; a 50 MB one took minutes to parse
+MAX_REPLY_CHARS = 10_000  # the API's limit on a reply draft (api/models.py), the same for the CLI and watch mode
 
 # Names that are never evidence. Each pattern is here because a real tool leaves such files next to real ones:
 IGNORED_NAMES = (
@@ -48,18 +56,16 @@ PARTIAL_NAMES = (
 )
 
 
-class ClaimFolderError(Exception):
+class ClaimFolderError(EvidenceError):
     """A claim folder or claim.toml that cannot be read. `path` names the file, `reason`/`reason_zh` say why."""
+
+    code = "bad-claim-folder"
 
     def __init__(self, path: Path, reason: str, reason_zh: str | None = None) -> None:
         self.path = Path(path)
         self.reason = reason
         self.reason_zh = reason_zh or reason
-        super().__init__(f"{self.path}: {reason}")
-
-    @property
-    def message_zh(self) -> str:
-        return f"{self.path}：{self.reason_zh}"
+        super().__init__(f"{self.path}: {reason}", f"{self.path}：{self.reason_zh}")
 
 
 @dataclass
@@ -69,6 +75,7 @@ class ClaimFolder:
     root: Path | None = None  # the claim folder (None when loaded from a toml outside a folder argument)
     toml: Path | None = None  # the claim.toml read, if any
     names: list[str] = field(default_factory=list)  # display names for `files`, relative to the root
+    listed: bool = False  # the files are those claim.toml lists (not every evidence file in the folder)
 
     def __post_init__(self) -> None:
         if not self.names:
@@ -81,10 +88,6 @@ def is_ignored(name: str) -> bool:
 
 def is_partial(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name.lower(), pat.lower()) for pat in PARTIAL_NAMES)
-
-
-def is_evidence_name(name: str) -> bool:
-    return not is_ignored(name) and not is_partial(name) and name != CLAIM_TOML
 
 
 def looks_like_order_id(name: str) -> bool:
@@ -100,27 +103,99 @@ def display_name(path: Path, root: Path | None) -> str:
     return path.name
 
 
-def list_evidence(folder: Path) -> list[Path]:
-    """Evidence files under `folder` (recursively, sorted), skipping hidden, temp/partial files and claim.toml.
+@dataclass
+class FolderEntries:
+    files: list[Path] = field(default_factory=list)  # evidence files (a link to a file included: check `is_inside`)
+    dir_links: list[Path] = field(default_factory=list)  # links to folders: never walked
+    dangling: list[Path] = field(default_factory=list)  # links to nothing
 
-    Hidden sub-folders are skipped whole (e.g. `.git`, `.stfolder`, Safari's `x.download/` bundles count as partial).
-    """
-    folder = Path(folder)
-    out: list[Path] = []
+
+def walk_folder(folder: Path) -> FolderEntries:
+    """What `list_evidence` sees under `folder`, plus the links it does not follow (sorted, recursive)."""
+    found = FolderEntries()
+    _walk(Path(folder), Path(folder), found)
+    return found
+
+
+def _walk(root: Path, folder: Path, found: FolderEntries) -> None:
     try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
         raise ClaimFolderError(folder, f"cannot list the folder ({exc.strerror or exc})",
                                f"无法读取文件夹内容（{exc.strerror or exc}）") from exc
     for entry in entries:
-        name = entry.name
-        if is_ignored(name) or is_partial(name):
+        name, path = entry.name, folder / entry.name
+        if is_ignored(name) or is_partial(name) or (folder == root and name == CLAIM_TOML):
             continue
-        if entry.is_dir():
-            out.extend(list_evidence(entry))
-        elif entry.is_file() and not (entry.parent == folder and name == CLAIM_TOML):
-            out.append(entry)
-    return out
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _walk(root, path, found)
+            elif entry.is_symlink() and not os.path.exists(path):
+                found.dangling.append(path)
+            elif entry.is_symlink() and entry.is_dir():
+                found.dir_links.append(path)  # walking it would read another folder, even the whole disk
+            elif entry.is_file():
+                found.files.append(path)
+        except OSError:
+            continue  # deleted while we looked
+
+
+def list_evidence(folder: Path) -> list[Path]:
+    """Evidence files under `folder` (recursively, sorted), skipping hidden, temp/partial files and claim.toml.
+
+    Hidden sub-folders are skipped whole (e.g. `.git`, `.stfolder`, Safari's `x.download/` bundles count as partial);
+    links to folders are not walked.
+    """
+    return walk_folder(folder).files
+
+
+def is_inside(root: Path, path: Path) -> bool:
+    """Whether `path`, every link in it resolved, lies inside `root`. Decided from names only: nothing is opened."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
+def _too_large(path: Path, size: int, limit: int) -> ClaimFolderError:
+    return ClaimFolderError(path, f"the file is too large ({size:,} bytes; at most {limit:,})",
+                            f"文件过大（{size:,} 字节；最多 {limit:,}）")
+
+
+def _read_limited(path: Path, limit: int) -> bytes:
+    """The file's bytes, refused from its size before reading (and at `limit` bytes, should it grow meanwhile)."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise _too_large(path, size, limit)
+        raw = f.read(limit + 1)
+    if len(raw) > limit:
+        raise _too_large(path, len(raw), limit)
+    return raw
+
+
+def reply_problem(reply: str) -> tuple[str, str] | None:
+    """Why a reply draft is refused (English, Chinese), or None."""
+    if len(reply) > MAX_REPLY_CHARS:
+        return (f"the reply is {len(reply):,} characters long; at most {MAX_REPLY_CHARS:,}",
+                f"回复长度为 {len(reply):,} 个字符；最多 {MAX_REPLY_CHARS:,} 个")
+    return None
+
+
+def read_reply_file(path: Path) -> str:
+    """A reply draft from a UTF-8 file; refused from its size before being read whole when over the limit."""
+    path = Path(path)
+    try:
+        raw = _read_limited(path, MAX_REPLY_CHARS * 4)  # UTF-8: at most 4 bytes a character
+    except OSError as exc:
+        raise ClaimFolderError(path, f"cannot read the reply ({exc.strerror or exc})",
+                               f"无法读取回复（{exc.strerror or exc}）") from None
+    try:
+        reply = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ClaimFolderError(path, "not UTF-8 text; save it as UTF-8", "不是 UTF-8 文本，请以 UTF-8 保存") from None
+    problem = reply_problem(reply)
+    if problem:
+        raise ClaimFolderError(path, *problem)
+    return reply
 
 
 def _claim_from_dict(data: dict, path: Path) -> Claim:
@@ -130,15 +205,15 @@ def _claim_from_dict(data: dict, path: Path) -> Claim:
                                "缺少键 'order_id'（3-7-7 位订单号，例如 112-1234567-1234567）")
     order_id = str(data["order_id"]).strip()
     if not ORDER_ID_RE.match(order_id):
-        raise ClaimFolderError(path, f"order_id {order_id!r} is not an order ID (3-7-7 digits, e.g. 112-1234567-1234567)",
-                               f"order_id {order_id!r} 不是订单号（3-7-7 位数字，例如 112-1234567-1234567）")
+        raise ClaimFolderError(path, *order_id_problem("order_id", order_id))
     data["order_id"] = order_id
+    if isinstance(data.get("reply"), str) and (problem := reply_problem(data["reply"])):
+        raise ClaimFolderError(path, *problem)
     if isinstance(data.get("tracking"), str):
         data["tracking"] = [data["tracking"]]
     if isinstance(data.get("marketplace"), str):
-        mp = data["marketplace"].strip().upper()
-        mp = "UK" if mp == "GB" else mp
-        if mp not in MARKETPLACES:
+        mp = marketplace_code(data["marketplace"])
+        if mp is None:
             raise ClaimFolderError(path, f"marketplace {data['marketplace']!r} is not one of {', '.join(MARKETPLACES)}",
                                    f"marketplace {data['marketplace']!r} 不在 {', '.join(MARKETPLACES)} 之中")
         data["marketplace"] = mp
@@ -178,7 +253,7 @@ def load_claim_toml(path: Path) -> tuple[Claim, list[Path]]:
     """The claim in a claim.toml and the files it lists (resolved against the toml's folder; [] if none listed)."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_limited(path, MAX_CLAIM_TOML_BYTES)
     except FileNotFoundError:
         raise ClaimFolderError(path, "file not found", "文件不存在") from None
     except OSError as exc:
@@ -200,6 +275,9 @@ def load_claim_toml(path: Path) -> tuple[Claim, list[Path]]:
                                    "'files' 必须是相对于 claim.toml 的路径列表")
         for rel in listed:
             target = (path.parent / rel).expanduser()
+            if target.is_symlink() and not target.exists():
+                raise ClaimFolderError(path, f"listed file {rel!r} is a link to a file that does not exist",
+                                       f"列出的文件 {rel!r} 是指向不存在文件的链接")
             if not target.is_file():
                 raise ClaimFolderError(path, f"listed file {rel!r} does not exist", f"列出的文件 {rel!r} 不存在")
             files.append(target)
@@ -218,7 +296,7 @@ def load_claim_folder(path: Path) -> ClaimFolder:
     if toml.is_file():
         claim, listed = load_claim_toml(toml)
         files = listed if listed else list_evidence(root)
-        return ClaimFolder(claim=claim, files=files, root=root, toml=toml)
+        return ClaimFolder(claim=claim, files=files, root=root, toml=toml, listed=bool(listed))
     if looks_like_order_id(root.name):
         return ClaimFolder(claim=Claim(order_id=root.name.strip()), files=list_evidence(root), root=root)
     raise ClaimFolderError(

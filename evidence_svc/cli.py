@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -19,6 +20,7 @@ import typer
 from .config import Settings, load_settings
 from .errors import EvidenceError, ExitCode, InternalError, UsageError
 from .model import MARKETPLACES, Claim, ClaimReport, Reason
+from .rules import is_order_id, marketplace_code, order_id_problem
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check and bundle A-to-z claim evidence. "
                   "检查并打包 A-to-z 索赔证据。")
@@ -77,20 +79,16 @@ def build_claim(
     reason: Reason | None, opened_at: datetime | None, reply_file: Path | None, paths: list[Path] | None,
 ) -> tuple[Claim, list[Path]]:
     """The claim and its evidence files from a claim.toml and/or flags (flags win)."""
-    from .claim_folder import ORDER_ID_RE, ClaimFolderError, list_evidence, load_claim_toml
+    from .claim_folder import list_evidence, load_claim_toml, read_reply_file
 
     files: list[Path] = []
     base: dict = {}
     if claim_file is not None:
-        try:
-            claim, files = load_claim_toml(claim_file)
-        except ClaimFolderError as err:
-            raise UsageError(str(err), getattr(err, "message_zh", None)) from None
+        claim, files = load_claim_toml(claim_file)  # a ClaimFolderError is an EvidenceError: exit 2, both languages
         base = claim.model_dump(exclude_none=True)
     if order:
-        if not ORDER_ID_RE.match(order.strip()):
-            raise UsageError(f"--order {order!r} is not an order ID (3-7-7 digits, e.g. 112-1234567-1234567)",
-                             f"--order {order!r} 不是订单号（3-7-7 位数字，例如 112-1234567-1234567）")
+        if not is_order_id(order):
+            raise UsageError(*order_id_problem("--order", order))
         base["order_id"] = order.strip()
     if "order_id" not in base:
         raise UsageError("give the claim's order ID with --order or a claim file with --claim",
@@ -98,10 +96,8 @@ def build_claim(
     if tracking:
         base["tracking"] = [t.strip() for t in tracking]
     if marketplace:
-        mp = marketplace.upper()
-        if mp == "GB":
-            mp = "UK"
-        if mp not in MARKETPLACES:
+        mp = marketplace_code(marketplace)
+        if mp is None:
             raise UsageError(f"unknown marketplace {marketplace!r}; use one of {', '.join(MARKETPLACES)}",
                              f"未知站点 {marketplace!r}；可用：{', '.join(MARKETPLACES)}")
         base["marketplace"] = mp
@@ -110,10 +106,7 @@ def build_claim(
     if opened_at:
         base["opened_at"] = opened_at if opened_at.tzinfo else opened_at.replace(tzinfo=timezone.utc)
     if reply_file:
-        try:
-            base["reply"] = reply_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{reply_file}: cannot read the reply ({exc})", f"{reply_file}：无法读取回复（{exc}）")
+        base["reply"] = read_reply_file(reply_file)  # at most the API's 10,000 characters, refused unread
     for p in paths or []:
         if p.is_dir():
             files.extend(list_evidence(p))
@@ -130,20 +123,6 @@ def build_claim(
 
 def _settings(ocr_lang: str | None, workers: int | None) -> Settings:
     return load_settings(ocr_lang=ocr_lang, workers=workers)
-
-
-def _check(claim: Claim, files: list[Path], settings: Settings, now: datetime | None) -> ClaimReport:
-    from .pipeline import check_claim
-    from .replies import earlier_replies, remember_reply
-
-    if not files:
-        raise UsageError("no evidence files given (files or folders, or `files` in the claim file)",
-                         "未提供证据文件（文件或文件夹，或索赔文件中的 files）")
-    previous = earlier_replies(settings, claim) if claim.reply else []
-    report = check_claim(claim, files, settings, earlier_replies=previous, now=now)
-    if claim.reply:
-        remember_reply(settings, claim)
-    return report
 
 
 def _print(report: ClaimReport, fmt: Format, lang: Lang, now: datetime | None) -> None:
@@ -172,16 +151,18 @@ def lint(
 def _lint(paths, claim_file, order, tracking, marketplace, reason, opened_at, reply_file, fmt: Format, lang: Lang,
           ocr_lang, workers, now, bundle_to: tuple[Path, str, bool, str] | None = None) -> None:
     """The body of `lint` and `bundle`: check the claim, bundle it if asked, print, exit 0 or 1."""
-    from .pipeline import bundle_claim
+    from .replies import JsonlHistory
+    from .runs import run_claim
 
     claim, files = build_claim(claim_file, order, tracking, marketplace, reason, opened_at, reply_file, paths)
     settings = _settings(ocr_lang, workers)
     when = _aware(now)
-    report = _check(claim, files, settings, when)
-    if bundle_to:
-        out, target, include_failed, bundle_lang = bundle_to
-        report = bundle_claim(report, files, out, settings, target=target, include_failed=include_failed,
-                              lang=bundle_lang)
+    if not files:
+        raise UsageError("no evidence files given (files or folders, or `files` in the claim file)",
+                         "未提供证据文件（文件或文件夹，或索赔文件中的 files）")
+    out, target, include_failed, bundle_lang = bundle_to or (None, "amazon", False, "en")
+    report = run_claim(claim, files, settings, history=JsonlHistory(settings), now=when, bundle_to=out,
+                       target=target, include_failed=include_failed, lang=bundle_lang)
     _print(report, fmt, lang, when)
     raise typer.Exit(int(ExitCode.ok if report.summary.errors == 0 else ExitCode.findings))
 
@@ -199,9 +180,23 @@ def bundle(
     ocr_lang: OcrLang = None, workers: Workers = None, now: Now = None,
 ) -> None:
     """Check a claim's evidence and write one annotated PDF bundle for Seller Central."""
-
+    _run(lambda: _bundle_target(out), lang.value)
     _run(lambda: _lint(paths, claim_file, order, tracking, marketplace, reason, opened_at, reply_file, fmt, lang,
                        ocr_lang, workers, now, bundle_to=(out, target, include_failed, bundle_lang)), lang.value)
+
+
+def _bundle_target(out: Path) -> None:
+    """Refuse an --out the bundle cannot be written to before any work is done: a usage error, not a traceback."""
+    if out.is_dir():
+        raise UsageError(f"{out}: --out is a folder; give the bundle's file name, e.g. {out / 'bundle.pdf'}",
+                         f"{out}：--out 是文件夹；请给出 PDF 文件名，例如 {out / 'bundle.pdf'}")
+    try:  # the folder is made as the bundle would make it; a temp file proves it writable (access() lies to root)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=out.parent).close()
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise UsageError(f"{out}: cannot write the bundle there ({why}); give a path in a folder you can write to",
+                         f"{out}：无法在此写入 PDF（{why}）；请指定可写入文件夹中的路径") from None
 
 
 @app.command()
@@ -227,6 +222,36 @@ def keys_create(
     _run(lambda: typer.echo(create_key(load_settings(data_dir=data_dir), tenant)))
 
 
+@keys_app.command("list")
+def keys_list(data_dir: Annotated[Optional[Path], typer.Option("--data-dir")] = None) -> None:
+    """List API keys: ID, tenant, the key's first characters, created, revoked. Never the keys themselves."""
+    from .store import open_store
+
+    def body() -> None:
+        for key, tenant in open_store(load_settings(data_dir=data_dir)).list_keys():
+            revoked = f"revoked {key.revoked_at:%Y-%m-%dT%H:%M:%SZ}" if key.revoked_at else "active"
+            typer.echo(f"{key.id}  {tenant}  {key.prefix}…  created {key.created_at:%Y-%m-%dT%H:%M:%SZ}  {revoked}")
+
+    _run(body)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's ID, as `evidence keys list` shows it (key_...)")],
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir")] = None,
+) -> None:
+    """Revoke an API key by its ID: requests with it answer 401 from now on."""
+    from .store import open_store
+
+    def body() -> None:
+        if open_store(load_settings(data_dir=data_dir)).revoke_key(key_id) is None:
+            raise UsageError(f"{key_id}: no such API key (see `evidence keys list`)",
+                             f"{key_id}：没有这个 API 密钥（见 `evidence keys list`）")
+        typer.echo(f"revoked {key_id}")
+
+    _run(body)
+
+
 @app.command()
 def watch(
     inbox: Annotated[Path, typer.Argument(help="Folder with one sub-folder per claim")],
@@ -244,7 +269,7 @@ def watch(
     def body() -> None:
         settings = load_settings(data_dir=data_dir, workers=workers)
         summary = run_watch(inbox, out, settings, once=once, settle=settle, poll=poll, move_done=move_done)
-        raise typer.Exit(int(ExitCode.ok if not getattr(summary, "failed", 0) else ExitCode.findings))
+        raise typer.Exit(int(ExitCode.ok if not summary.failed else ExitCode.findings))
 
     _run(body)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import tomllib
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -113,7 +112,7 @@ class Settings(BaseSettings):
     database_url: str | None = None  # default: sqlite under data_dir
     broker_url: str | None = None  # set (redis://...) to run jobs on Celery workers
     blob_dir: Path | None = None  # default: data_dir / "blobs"; shared storage when scaled out
-    # HTTP service and its embedded job pool (api.py, jobs.py)
+    # HTTP service and its embedded job pool (api/, jobs.py)
     job_workers: int = 2  # claims checked at once in-process; each check spreads its pages over `workers` processes
     job_max_attempts: int = 3  # a job whose process died this often is failed instead of retried (a poison file)
     job_lease_s: float = 60.0  # a running job's owner renews this lease; an expired lease means its owner died
@@ -136,9 +135,6 @@ class Settings(BaseSettings):
     def locale_for(self, marketplace: str) -> tuple[str, str]:
         return MARKETPLACE_LOCALE.get(marketplace.upper(), ("en", "MDY"))
 
-    def currency_for(self, marketplace: str) -> str:
-        return MARKETPLACE_CURRENCY.get(marketplace.upper(), "USD")
-
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'evidence.db').resolve()}"
@@ -158,8 +154,3 @@ def load_settings(**overrides: object) -> Settings:
     base = {k: v for k, v in file_values.items() if k not in env_set}
     base.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**base)
-
-
-@lru_cache(maxsize=1)
-def default_settings() -> Settings:
-    return load_settings()

@@ -1,8 +1,8 @@
 """Where checks run, off the request path: job functions, and the embedded pool that runs them by default.
 
 A job is a row in the store; the code that runs it is `run_check(job_id, settings)`, a function of IDs only, so
-any runner can call it: the in-process `LocalPool` here, or a task-engine worker (issue 7: a Celery task body is
-one line, `run_check(job_id, load_settings())`). Everything a runner needs is in the store: the claim, the blobs,
+any runner can call it: the in-process `LocalPool` here, or a Celery worker (tasks.py, whose task body calls
+`run_check(job_id, settings)`). Everything a runner needs is in the store: the claim, the blobs,
 earlier reports. `run_check` is safe to call twice or concurrently for one job: `Store.take_job` lets one runner
 in at a time (a lease it renews while working), a report is stored once per input fingerprint, and an identical
 earlier report is reused instead of checking again. A job that was running when its process died goes back to
@@ -11,62 +11,26 @@ the queue on the next start (or when its lease expires) and runs again; after `j
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 import queue
-import secrets
-import socket
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
-from . import __version__, metrics
+from . import metrics
 from .config import Settings
 from .model import Claim, Money, Reason
-from .store import ClaimRow, FileRow, JobRow, Store, open_store
+from .pools import owner_is_dead, process_owner
+from .replies import StoreHistory
+from .runs import run_claim, run_fingerprint
+from .store import ClaimRow, JobRow, Store, open_store
+from .transient import is_transient
 
 log = logging.getLogger("evidence_svc.jobs")
-
-# Failures of the machinery, not of the evidence: the job goes back to the queue instead of failing.
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
-
-# Settings that change where or how fast work runs, never what a report says; left out of the fingerprint.
-_OPERATIONAL = {"data_dir", "database_url", "blob_dir", "cache_dir", "workers", "lint_concurrency", "max_json_bytes",
-                "max_upload_bytes", "cors_origins", "log_json"}
-_OPERATIONAL_PREFIXES = ("job_", "task_", "broker_")
-
-_TOKEN = secrets.token_hex(4)
-
-
-def process_owner() -> str:
-    """host:pid:token names this process as a job's runner; the token tells a restarted pid 1 from its past self."""
-    return f"{socket.gethostname()}:{os.getpid()}:{_TOKEN}"
-
-
-def owner_is_dead(owner: str) -> bool:
-    """Whether the process that took a job is known to be gone. Unknown (another host): False; the lease decides."""
-    try:
-        host, pid_text, token = owner.rsplit(":", 2)
-        pid = int(pid_text)
-    except ValueError:
-        return True
-    if host != socket.gethostname():
-        return False
-    if pid == os.getpid():
-        return token != _TOKEN
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def claim_of(row: ClaimRow) -> Claim:
@@ -74,22 +38,6 @@ def claim_of(row: ClaimRow) -> Claim:
         order_id=row.order_id, reason=Reason(row.reason), marketplace=row.marketplace, tracking=list(row.tracking or []),
         opened_at=row.opened_at, order_total=Money(**row.order_total) if row.order_total else None, reply=row.reply,
     )
-
-
-def fingerprint(claim: Claim, files: list[FileRow], earlier_replies: list[str], target: str,
-                settings: Settings) -> str:
-    """Everything a report depends on, hashed: equal fingerprints give equal reports, so one can be reused."""
-    tuning = {k: v for k, v in settings.model_dump(mode="json").items()
-              if k not in _OPERATIONAL and not k.startswith(_OPERATIONAL_PREFIXES)}
-    payload = {
-        "version": __version__,
-        "claim": claim.model_dump(mode="json"),
-        "files": [[f.sha256, f.name] for f in files],
-        "earlier_replies": hashlib.sha256("\x00".join(earlier_replies).encode()).hexdigest(),
-        "target": target,
-        "settings": tuning,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class _Heartbeat:
@@ -143,11 +91,11 @@ def run_check(job_id: str, settings: Settings) -> str:
     with _Heartbeat(store, job_id, owner, settings.job_lease_s):
         try:
             outcome = _check(store, job, owner, settings)
-        except TRANSIENT as exc:
-            store.release_job(job_id, owner, f"{type(exc).__name__}: retrying")
-            log.warning("job released after a transient error", extra={"job_id": job_id}, exc_info=True)
-            raise
         except Exception as exc:
+            if is_transient(exc):
+                store.release_job(job_id, owner, f"{type(exc).__name__}: retrying")
+                log.warning("job released after a transient error", extra={"job_id": job_id}, exc_info=True)
+                raise
             log.exception("job failed", extra={"job_id": job_id, "claim_id": job.claim_id})
             store.fail_job(job_id, owner, f"internal error while checking ({type(exc).__name__}); "
                                           f"see the service log for job {job_id}")
@@ -159,12 +107,11 @@ def run_check(job_id: str, settings: Settings) -> str:
 
 
 def _check(store: Store, job: JobRow, owner: str, settings: Settings) -> str:
-    from .pipeline import bundle_claim, check_claim  # imported here: the stack is heavy and only runners need it
-
     row, files = store.claim_for_job(job)
     claim = claim_of(row)
-    earlier = store.earlier_replies(row.tenant_id, row.id) if claim.reply else []
-    fp = fingerprint(claim, files, earlier, job.target, settings)
+    history = StoreHistory(store, row.tenant_id, row.id)
+    earlier = history.earlier(claim) if claim.reply else []
+    fp = run_fingerprint(claim, [(f.sha256, f.name) for f in files], earlier, job.target, settings)
     if store.report_by_fingerprint(row.id, fp) is not None:
         done = _finish(store, job, owner, fingerprint=fp)
         return "reused" if done else "superseded"
@@ -173,14 +120,13 @@ def _check(store: Store, job: JobRow, owner: str, settings: Settings) -> str:
     missing = [f.name for f, p in zip(files, paths) if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"stored files missing: {', '.join(missing)}")
-    report = check_claim(claim, paths, settings, names=[f.name for f in files], earlier_replies=earlier)
 
     bundle_row = None
-    tmp_root = store.blobs / "tmp"
-    tmp_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=tmp_root, prefix="bundle-") as tmp:
+    tmp_root = store.tmp_dir()
+    with tempfile.TemporaryDirectory(dir=tmp_root, prefix=store.scratch_prefix("bundle")) as tmp:  # see clean_tmp
         out = Path(tmp) / "bundle.pdf"
-        report = bundle_claim(report, paths, out, settings, target=job.target)
+        report = run_claim(claim, paths, settings, history=history, earlier_replies=earlier,
+                           names=[f.name for f in files], bundle_to=out, target=job.target)
         if report.bundle is not None and out.is_file():
             sha, size = store.put_blob_file(out)
             report.bundle = report.bundle.model_copy(
@@ -288,67 +234,8 @@ class LocalPool:
                 self._pending.discard(job_id)
             try:
                 run_check(job_id, self.settings)
-            except (JobBusy, *TRANSIENT):
-                pass  # released to the queue, or running elsewhere: the sweeper looks again
-            except Exception:
-                log.exception("job runner error", extra={"job_id": job_id})
+            except Exception as exc:
+                if not is_transient(exc):  # JobBusy is transient too
+                    log.exception("job runner error", extra={"job_id": job_id})
+                # else: released to the queue, or running elsewhere: the sweeper looks again
 
-
-class BrokerBackend:
-    """Jobs go to task-engine workers (`evidence worker`, tasks.py); this process only submits and sweeps.
-
-    The sweeper is the janitor for workers that died holding a job: once the job's lease runs out it goes back to
-    the queue and is submitted again. On start, every queued job is submitted once more in case the broker lost
-    its messages (a duplicate is harmless: one runner takes the job, the other finds it done).
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        from . import tasks
-
-        tasks.configure(self.settings)  # refuse unsafe time limits at start-up, not as a 500 on the first check
-        store = open_store(self.settings)
-        store.recover_jobs(lambda owner: False, self.settings.job_max_attempts)  # other hosts: the lease decides
-        for job_id in store.queued_job_ids():
-            self.submit(job_id)
-        self._thread = threading.Thread(target=self._sweeper, name="job-sweeper", daemon=True)
-        self._thread.start()
-
-    def submit(self, job_id: str) -> None:
-        from . import tasks
-
-        tasks.submit(job_id, self.settings)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def _sweeper(self) -> None:
-        interval = min(30.0, max(1.0, self.settings.job_lease_s / 2))
-        while not self._stop.wait(interval):
-            try:
-                store = open_store(self.settings)
-                for job_id in store.recover_jobs(lambda owner: False, self.settings.job_max_attempts):
-                    self.submit(job_id)
-            except Exception:
-                log.warning("job sweep failed", exc_info=True)
-
-
-def make_backend(settings: Settings) -> Backend:
-    """The in-process pool by default; task-engine workers when a broker is configured (issue 7)."""
-    return BrokerBackend(settings) if settings.broker_url else LocalPool(settings)
-
-
-def submit(job_id: str, settings: Settings) -> None:
-    """Hand a queued job to whatever runs jobs outside this process (the broker); without one, run it here."""
-    if settings.broker_url:
-        from . import tasks
-
-        tasks.submit(job_id, settings)
-    else:
-        run_check(job_id, settings)

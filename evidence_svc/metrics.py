@@ -1,13 +1,12 @@
 """Prometheus metrics for `GET /metrics`: files processed, OCR seconds, queue depth, errors by finding code, HTTP.
 
 One registry per process (not prometheus_client's global one, so tests can build many apps). Counters are
-incremented where the work happens (jobs.py, api.py); the OCR seconds come from the pipeline's own counters and
-the queue depth from the store, both read when the metrics are scraped.
+incremented where the work happens (jobs.py, the API); the OCR seconds come from the pipeline's own counters
+(stats.py) and the queue depth from the store, both read when the metrics are scraped.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -17,6 +16,7 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
 from .model import ClaimReport, FileReport, Severity
+from .stats import STATS
 
 REGISTRY = CollectorRegistry()
 ProcessCollector(registry=REGISTRY)  # process_resident_memory_bytes, open fds, CPU seconds
@@ -39,12 +39,10 @@ class _PipelineCollector:
     """The pipeline counts pages and OCR seconds itself (in the parent, from what workers send back)."""
 
     def collect(self) -> Iterable[Metric]:
-        pipeline = sys.modules.get("evidence_svc.pipeline")  # not imported yet: nothing has been checked
-        stats = getattr(pipeline, "STATS", None)
         ocr = CounterMetricFamily("evidence_ocr_seconds", "Seconds spent in OCR (tesseract), cache hits excluded")
         pages = CounterMetricFamily("evidence_pages_processed", "Pages rendered and checked")
-        ocr.add_metric([], float(getattr(stats, "ocr_seconds", 0.0)))
-        pages.add_metric([], float(getattr(stats, "pages", 0)))
+        ocr.add_metric([], float(STATS.ocr_seconds))
+        pages.add_metric([], float(STATS.pages))
         return [ocr, pages]
 
 

@@ -33,7 +33,7 @@ class Reason(str, Enum):
     promise_not_kept = "promise_not_kept"
 
 
-Marketplace = Literal["US", "CA", "MX", "UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "JP", "AU", "CN"]
+# The marketplaces the service knows: the one list (CLI, claim folders, API and settings maps all use it).
 MARKETPLACES: tuple[str, ...] = ("US", "CA", "MX", "UK", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "JP", "AU", "CN")
 
 
@@ -118,6 +118,9 @@ class TrackingFact(BaseModel):
     page: int | None = None
     box: Box | None = None
     source: Literal["ocr", "pdf-text", "barcode"] = "ocr"
+    # UPU S10 numbers (LX...CN): the postal service that issued the number; `carrier` is who the page shows
+    # carrying it (Yanwen, 4PX ... or that same postal service). None for other formats.
+    issuer: str | None = None
 
 
 class DeliveryFact(BaseModel):

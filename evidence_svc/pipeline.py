@@ -10,13 +10,9 @@ claim with many screenshots both keep every core busy.
 
 from __future__ import annotations
 
-import atexit
 import copy
 import hashlib
-import multiprocessing
 import pickle
-import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -33,7 +29,9 @@ from .facts.barcodes import read_barcodes
 from .ingest import Source, open_source, render_page
 from .messages import finding
 from .model import Claim, ClaimReport, FileReport, Finding, Page
-from .ocr import read_words
+from .ocr import read_line, read_words
+from .pools import ProcessPool
+from .stats import STATS
 
 
 @dataclass
@@ -45,18 +43,6 @@ class PageOutcome:
     barcodes: list = field(default_factory=list)
     phash: str | None = None
     ocr_seconds: float = 0.0
-
-
-@dataclass
-class Stats:
-    """Counters the HTTP metrics and the benchmarks read."""
-
-    files: int = 0
-    pages: int = 0
-    ocr_seconds: float = 0.0
-
-
-STATS = Stats()
 
 
 def check_page(source: Source, index: int, ctx: CheckContext) -> PageOutcome:
@@ -109,43 +95,8 @@ def _run_page(args: tuple[Source, int, CheckContext]) -> PageOutcome:
 
 # --- the pool -------------------------------------------------------------------------------------------------
 
-_POOL: ProcessPoolExecutor | None = None
-_POOL_SIZE = 0
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    global _POOL, _POOL_SIZE
-    if _POOL is None or _POOL_SIZE != workers:
-        if _POOL is not None:
-            _POOL.shutdown(wait=True)
-        # fork is fastest (workers share the parent's imports) but unsafe once the process has threads (uvicorn,
-        # Celery, watchfiles): there the workers fork from a clean single-threaded forkserver instead.
-        if threading.active_count() == 1:
-            ctx = multiprocessing.get_context("fork")
-        else:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["evidence_svc.pipeline"])
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-        _POOL_SIZE = workers
-    return _POOL
-
-
-@atexit.register
-def shutdown_pool() -> None:
-    global _POOL
-    if _POOL is not None:
-        _POOL.shutdown(wait=False, cancel_futures=True)
-        _POOL = None
-
-
-def _map_pages(tasks: list[tuple[Source, int, CheckContext]], workers: int) -> list[PageOutcome]:
-    if workers <= 1 or len(tasks) <= 1:
-        return [_run_page(t) for t in tasks]
-    try:
-        return list(_pool(workers).map(_run_page, tasks))
-    except Exception:  # a dead worker (killed, out of memory): retry the batch in-process, page by page
-        shutdown_pool()
-        return [_run_page(t) for t in tasks]
+# The pipeline's own page pool; pools.shutdown_all() stops it where atexit does not run (a Celery child).
+_PAGES = ProcessPool(preload=["evidence_svc.pipeline"])
 
 
 # --- the page cache -------------------------------------------------------------------------------------------
@@ -237,11 +188,11 @@ def check_file(path: Path, claim: Claim, settings: Settings, *, name: str | None
 
 
 def _check_sources(sources: list[Source], claim: Claim, settings: Settings) -> list[FileReport]:
-    ctx = CheckContext(claim=claim, settings=settings)
+    ctx = CheckContext(claim=claim, settings=settings, read_line=read_line)
     known = {s.sha256: _cached_outcomes(s, ctx) for s in sources if s.readable}
     todo = {s.sha256: s for s in sources if s.readable and known.get(s.sha256) is None}  # same bytes: once
     tasks = [(s, i, ctx) for s in todo.values() for i in range(s.page_count)]
-    fresh = iter(_map_pages(tasks, settings.workers))
+    fresh = iter(_PAGES.map(_run_page, tasks, settings.workers))
     for source in todo.values():
         known[source.sha256] = [next(fresh) for _ in range(source.page_count)]
         _store_outcomes(source, ctx, known[source.sha256])
@@ -264,11 +215,12 @@ def _file_report(
     barcodes = [b for o in outcomes for b in o.barcodes]
     found = facts.extract_facts(pages, claim, settings, barcodes=barcodes)
     STATS.ocr_seconds += sum(o.ocr_seconds for o in outcomes)
+    findings = list(source.findings) + [f for o in outcomes for f in o.findings]
     file_input = FileInput(
         name=source.name, sha256=source.sha256, media_type=source.media_type, bytes=source.bytes, pages=pages,
         facts=found, phash=outcomes[0].phash if outcomes else None, source=source.kind or "image",
+        findings=list(findings),
     )
-    findings = list(source.findings) + [f for o in outcomes for f in o.findings]
     if source.readable:
         ctx = CheckContext(claim=claim, settings=settings, earlier_files=list(earlier))
         for validator in VALIDATORS:
@@ -279,11 +231,3 @@ def _file_report(
     )
     return report.derive_status(), file_input
 
-
-def fingerprint(claim: Claim, paths: Iterable[Path]) -> str:
-    """A content hash of a claim and its files: equal fingerprints give equal reports (idempotent jobs)."""
-    h = hashlib.sha256(claim.model_dump_json().encode())
-    for p in sorted(Path(x) for x in paths):
-        with open(p, "rb") as f:
-            h.update(hashlib.file_digest(f, "sha256").hexdigest().encode())
-    return h.hexdigest()

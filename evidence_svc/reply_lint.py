@@ -27,9 +27,10 @@ from rapidfuzz import fuzz
 
 from .config import EU_UK_MARKETPLACES, Settings
 from .facts.dates import find_datetimes
-from .facts.money import AmountHit, find_amounts, refund_word_at
+from .facts.money import AmountHit, find_amounts
 from .facts.order_ids import find_in_text
 from .facts.phrases import fold
+from .facts.refunds import refund_word_at
 from .facts.tracking import find_tracking, normalise as normalise_tracking
 from .messages import finding
 from .model import Claim, FileReport, Finding, Word

@@ -1,8 +1,9 @@
 """The human report: a claim report rendered as text, in English or Simplified Chinese.
 
 Grouped per file: verdict, findings with a "what to do" line, and a short facts block; then the claim-level
-findings, the reply findings, what the evidence proves and what is missing, and a summary line. Pure: it turns a
-`ClaimReport` into a string (with or without colour); printing is the adapter's business.
+findings, the reply findings, what the evidence proves and what is missing, and a summary line. Its words come from
+the one label catalogue (`labels.py`, `data/labels.toml`), shared with the bundle and the web page. Pure: it turns
+a `ClaimReport` into a string (with or without colour); printing is the adapter's business.
 """
 
 from __future__ import annotations
@@ -12,34 +13,18 @@ from datetime import datetime, timezone
 from rich.console import Console
 from rich.markup import escape
 
+from .labels import labels_for
 from .model import ClaimReport, FileReport, Finding, Severity
 
-LABELS = {
-    "en": {
-        "claim": "Claim", "respond_by": "respond by", "decision": "decision expected", "left": "left",
-        "overdue": "overdue by", "files": "Files", "claim_checks": "Claim checks", "reply": "Reply",
-        "facts": "facts", "order": "order", "tracking": "tracking", "delivered": "delivered",
-        "in_transit": "in transit", "exception": "delivery exception", "refund": "refund", "time": "time shown",
-        "checksum_ok": "check digit ok", "checksum_bad": "check digit wrong", "none": "no facts found",
-        "proves": "The evidence shows", "missing": "Missing", "nothing": "nothing yet",
-        "summary": "Summary", "errors": "errors", "warnings": "warnings", "ready": "ready to submit",
-        "not_ready": "not ready: fix the errors first", "pass": "PASS", "warn": "WARN", "fail": "FAIL",
-        "page": "page", "no_files": "no evidence files", "bundle": "Bundle",
-        "delivery_proof": "delivery proof", "refund_proof": "refund proof", "order_link": "file naming the order",
-    },
-    "zh": {
-        "claim": "索赔", "respond_by": "回复截止", "decision": "预计裁决", "left": "剩余",
-        "overdue": "已逾期", "files": "文件", "claim_checks": "索赔检查", "reply": "回复",
-        "facts": "事实", "order": "订单", "tracking": "物流单号", "delivered": "已签收",
-        "in_transit": "运输中", "exception": "派送异常", "refund": "退款", "time": "显示时间",
-        "checksum_ok": "校验位正确", "checksum_bad": "校验位错误", "none": "未识别到事实",
-        "proves": "证据显示", "missing": "缺少", "nothing": "暂无",
-        "summary": "汇总", "errors": "个错误", "warnings": "个警告", "ready": "可以提交",
-        "not_ready": "尚不能提交：请先修正错误", "pass": "通过", "warn": "警告", "fail": "未通过",
-        "page": "第{n}页", "no_files": "没有证据文件", "bundle": "证据包",
-        "delivery_proof": "签收证明", "refund_proof": "退款证明", "order_link": "显示订单号的文件",
-    },
-}
+
+def _report_labels(lang: str) -> dict[str, str]:
+    """The report's texts from the one label catalogue, with the claim reasons and file roles beside them."""
+    table = labels_for(lang)
+    return {**table["report"], **{f"reason:{k}": v for k, v in table["reasons"].items()},
+            **{f"role:{k}": v for k, v in table["roles"].items()}}
+
+
+LABELS = {lang: _report_labels(lang) for lang in ("en", "zh")}
 
 MARK = {Severity.error: "[red]✗[/]", Severity.warning: "[yellow]![/]", Severity.info: "[blue]i[/]"}
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red"}
@@ -65,7 +50,8 @@ class _Null:
 def _lines(report: ClaimReport, lang: str, now: datetime) -> list[str]:
     t = LABELS[lang]
     c = report.claim
-    out = [f"[bold]{t['claim']} {escape(c.order_id)}[/] · {c.reason.value} · {c.marketplace}"]
+    reason = t.get(f"reason:{c.reason.value}", c.reason.value)
+    out = [f"[bold]{t['claim']} {escape(c.order_id)}[/] · {reason} · {c.marketplace}"]
     if c.respond_by:
         out.append(f"  {t['respond_by']} {_when(c.respond_by)} ({_left(c.respond_by, now, t)})"
                    + (f" · {t['decision']} {_when(c.decision_expected_at)}" if c.decision_expected_at else ""))
@@ -98,7 +84,7 @@ def _file_lines(fr: FileReport, lang: str) -> list[str]:
     t = LABELS[lang]
     style = STATUS_STYLE[fr.status]
     out = [f"[bold]{escape(fr.name)}[/]  [{style}]{t[fr.status]}[/]"
-           + (f"  ({fr.kind})" if fr.kind and fr.kind != "other" else "")]
+           + (f"  ({t.get('role:' + fr.kind, fr.kind)})" if fr.kind and fr.kind != "other" else "")]
     out.extend(_finding_lines(fr.findings, lang))
     out.append(f"    {t['facts']}: {escape(_facts_line(fr, t))}")
     out.append("")
@@ -112,7 +98,7 @@ def _finding_lines(findings: list[Finding], lang: str) -> list[str]:
     for f in sorted(findings, key=lambda f: (order[f.severity], f.page or 0)):
         where = ""
         if f.page is not None:
-            where = (t["page"].format(n=f.page + 1) if lang == "zh" else f"{t['page']} {f.page + 1}") + ": "
+            where = t["page"].format(n=f.page + 1) + ": "
         msg = f.message_zh if lang == "zh" else f.message
         out.append(f"  {MARK[f.severity]} {f.code}: {escape(where + msg)}")
         hint = f.hint_zh if lang == "zh" else f.hint

@@ -4,7 +4,8 @@ Nothing here checks a file. The one task calls the same job function the in-proc
 (`jobs.run_check`), so the two paths cannot drift; job state, results and idempotency live in the store (an atomic
 take with a lease and an attempt count, one report per input fingerprint), and Celery keeps no results. This
 module owns only how work travels: the Celery app built from `Settings` (Redis broker, settings that suit long OCR
-tasks), retries for transient errors, `submit` for `jobs.BrokerBackend`, and `run_worker` behind `evidence worker`.
+tasks), retries for transient errors, `submit` and the API's `BrokerBackend`, and `run_worker` behind
+`evidence worker`.
 
 `evidence worker` and `celery -A evidence_svc.tasks worker` are the same thing; both read `EVIDENCE_*` from the
 environment. A message carries only a job ID: every worker reads the claim and its files from the database and the
@@ -13,7 +14,6 @@ shared blob directory configured on its own machine.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import signal
@@ -24,49 +24,17 @@ from typing import Any, Iterator
 from celery import Celery, signals
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 
+from . import pools
 from .config import Settings, load_settings
+from .logs import configure_logging
+from .store import open_store
+from .transient import is_transient
 
 log = logging.getLogger("evidence_svc.tasks")
 
 QUEUE = "evidence"
 CHECK_TASK = "evidence.check"
 _SUBMITTED_KEY = "evidence:submitted:{}"  # "a message for this job is on its way"; see submit()
-
-# Errors that say "try again later", not "this job is wrong": a database or broker connection that dropped, a
-# lock held by another writer, a shared mount that hiccupped. Anything else is a bug or a permanent failure, which
-# jobs.run_check records on the job once. A bad evidence file never gets here: the pipeline makes it a finding.
-_TRANSIENT_ERRNOS = frozenset(
-    getattr(errno, name)
-    for name in ("EAGAIN", "EBUSY", "EINTR", "EIO", "ESTALE", "ETIMEDOUT", "ENOLCK", "ECONNRESET", "ECONNREFUSED",
-                 "ECONNABORTED", "EPIPE", "ENOTCONN", "ENETDOWN", "ENETUNREACH", "ENETRESET", "EHOSTDOWN",
-                 "EHOSTUNREACH", "EREMOTEIO")
-    if hasattr(errno, name)
-)
-
-
-def is_transient(exc: BaseException) -> bool:
-    """True for errors worth retrying with backoff (connection, lock, timeout, flaky shared storage)."""
-    import kombu.exceptions
-    import redis.exceptions
-    import sqlalchemy.exc
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:  # walk the cause chain: SQLAlchemy wraps the driver
-        seen.add(id(current))
-        if isinstance(current, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
-                                sqlalchemy.exc.DisconnectionError, sqlalchemy.exc.TimeoutError)):
-            return True
-        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
-            return True
-        if isinstance(current, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
-                                kombu.exceptions.OperationalError, ConnectionError, TimeoutError)):
-            return True
-        if isinstance(current, OSError) and current.errno in _TRANSIENT_ERRNOS:
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
 
 def backoff_seconds(retries: int, settings: Settings) -> float:
     """Exponential backoff for the n-th retry: 2, 4, 8 ... seconds, capped by task_retry_backoff_max_s."""
@@ -175,18 +143,12 @@ def _allow_page_pool(**_: Any) -> None:
     """
     if (_page_workers or 1) <= 1:
         return
-    from multiprocessing import process
-
-    current = process.current_process()
-    current._config.pop("daemon", None)  # type: ignore[attr-defined]
-    current._config["authkey"] = process.AuthenticationString(os.urandom(32))  # type: ignore[attr-defined]
+    pools.allow_children_in_daemon()
 
 
 @signals.setup_logging.connect
 def _logging(loglevel: Any = None, **_: Any) -> None:
     """The same log lines as the API (JSON with job IDs when settings.log_json), instead of Celery's own format."""
-    from .api import configure_logging
-
     level = logging.getLevelName(loglevel) if isinstance(loglevel, str) else (loglevel or logging.INFO)
     configure_logging(settings_for_task(), level=level)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl PostgresqlImpl" at every start
@@ -194,13 +156,9 @@ def _logging(loglevel: Any = None, **_: Any) -> None:
 
 @signals.worker_process_shutdown.connect
 def _stop_page_pool(**_: Any) -> None:
-    # billiard children leave with os._exit, which skips the pipeline's atexit hook: stop its pool here, or the
-    # pool's processes outlive the worker.
-    import sys
-
-    pipeline = sys.modules.get("evidence_svc.pipeline")
-    if pipeline is not None:
-        pipeline.shutdown_pool()
+    # billiard children leave with os._exit, which skips the atexit hook: stop the pools here, or the pool's
+    # processes outlive the worker.
+    pools.shutdown_all()
 
 
 # --- the task ----------------------------------------------------------------------------------------------------
@@ -326,7 +284,7 @@ def _forget_submitted(job_id: str, settings: Settings) -> None:
 
 
 def submit(job_id: str, settings: Settings) -> bool:
-    """Queue a job for the workers (jobs.BrokerBackend calls this). Returns False if nothing was sent.
+    """Queue a job for the workers (BrokerBackend calls this). Returns False if nothing was sent.
 
     The API's sweeper re-submits every queued job now and then, in case the broker lost its messages. A short-lived
     mark per job (SET NX, expiring after the visibility timeout) keeps that from piling up copies of jobs that are
@@ -359,6 +317,50 @@ def submit(job_id: str, settings: Settings) -> bool:
             raise
         log.warning("broker unreachable (%s); job %s stays queued and is submitted again later", exc, job_id)
         return False
+
+
+# --- the API's side: a backend that submits ----------------------------------------------------------------------
+
+
+class BrokerBackend:
+    """Jobs go to Celery workers (`evidence worker`); the API process only submits and sweeps.
+
+    The sweeper is the janitor for workers that died holding a job: once the job's lease runs out it goes back to
+    the queue and is submitted again. On start, every queued job is submitted once more in case the broker lost
+    its messages (a duplicate is harmless: one runner takes the job, the other finds it done).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        configure(self.settings)  # refuse unsafe time limits at start-up, not as a 500 on the first check
+        store = open_store(self.settings)
+        store.recover_jobs(lambda owner: False, self.settings.job_max_attempts)  # other hosts: the lease decides
+        for job_id in store.queued_job_ids():
+            self.submit(job_id)
+        self._thread = threading.Thread(target=self._sweeper, name="job-sweeper", daemon=True)
+        self._thread.start()
+
+    def submit(self, job_id: str) -> None:
+        submit(job_id, self.settings)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _sweeper(self) -> None:
+        interval = min(30.0, max(1.0, self.settings.job_lease_s / 2))
+        while not self._stop.wait(interval):
+            try:
+                store = open_store(self.settings)
+                for job_id in store.recover_jobs(lambda owner: False, self.settings.job_max_attempts):
+                    self.submit(job_id)
+            except Exception:
+                log.warning("job sweep failed", exc_info=True)
 
 
 # --- the worker --------------------------------------------------------------------------------------------------

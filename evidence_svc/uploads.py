@@ -22,19 +22,19 @@ import anyio
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from .blobs import BlobTooLarge, BlobWriter
+from .errors import EvidenceError
+from .store.blobs import BlobTooLarge, BlobWriter, private_dir
 
 MAX_PARTS = 32
 MAX_FIELD_BYTES = 64 * 1024
 MAX_NAME_CHARS = 200
 
 
-class UploadError(Exception):
-    """A request the reader refuses; `api.py` turns it into a JSON error with this status and code."""
+class UploadError(EvidenceError):
+    """A request the reader refuses; the API turns it into a JSON error with this status and code."""
 
     def __init__(self, status: int, code: str, message: str, message_zh: str, **details: object) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.message_zh, self.details = status, code, message, message_zh, details
+        super().__init__(message, message_zh, code=code, status=status, details=details)
 
 
 @dataclass
@@ -94,11 +94,13 @@ async def read_multipart(
     new_writer: Callable[[], BlobWriter],
     max_file_bytes: int,
     drain: Callable[[], Awaitable[Any]] | None = None,
+    file_field: str = "file",
 ) -> Upload:
     """Read a multipart/form-data body from `stream`, each file part into its own blob writer.
 
     Raises UploadError (400 malformed, 413 too large, 415 not multipart). On any error every writer is aborted.
-    `drain`, if given, is awaited after a 413 so the client is still reading when the answer comes.
+    `drain`, if given, is awaited after a 413 so the client is still reading when the answer comes. Files are
+    taken from the field `file_field` only: a file in any other field is a 400 naming that field.
     """
     ctype, params = parse_options_header(content_type or "")
     if ctype != b"multipart/form-data":
@@ -139,6 +141,11 @@ async def read_multipart(
                               "表单的某个部分缺少 Content-Disposition name")
         part.field_name = options[b"name"].decode("utf-8", "replace")
         if b"filename" in options:
+            if part.field_name != file_field:
+                raise UploadError(400, "unexpected-file-field",
+                                  f"the form field {part.field_name!r} carries a file; send files in the field "
+                                  f"{file_field!r}", f"表单字段 {part.field_name!r} 带有文件；请用字段 {file_field!r} "
+                                  "上传文件", field=part.field_name)
             part.file_name = display_name(options[b"filename"].decode("utf-8", "replace"))
             part.writer = new_writer()
             upload.files.append((part.file_name, part.writer))
@@ -165,11 +172,15 @@ async def read_multipart(
     def on_end() -> None:
         state["ended"] = True
 
-    parser = MultipartParser(boundary, {
-        "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_part_end": on_part_end,
-        "on_header_field": on_header_field, "on_header_value": on_header_value, "on_header_end": on_header_end,
-        "on_headers_finished": on_headers_finished, "on_end": on_end,
-    })
+    try:  # the parser itself refuses some boundaries (over 256 characters): the client's mistake, a 400
+        parser = MultipartParser(boundary, {
+            "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_part_end": on_part_end,
+            "on_header_field": on_header_field, "on_header_value": on_header_value, "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished, "on_end": on_end,
+        })
+    except FormParserError as exc:
+        raise UploadError(400, "bad-multipart", f"the multipart boundary is not valid ({exc})",
+                          f"multipart boundary 无效（{exc}）") from None
     pending: list[tuple[BlobWriter, bytes]] = []
 
     def flush() -> None:
@@ -210,27 +221,21 @@ async def read_multipart(
 THUMB_PX = 320
 
 
-def _register_heif() -> None:
-    try:
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-    except Exception:  # optional: without it a HEIC upload simply has no thumbnail
-        pass
-
-
 def make_thumbnail(src: Path, dest: Path, max_pixels: int, size: int = THUMB_PX) -> bool:
     """Write a PNG of the first page of `src` (image or PDF) at most `size` px wide/high. False if it cannot be read.
 
     Hand-written because the pipeline's ingest renders pages at full resolution for OCR, far too slow for a
-    thumbnail; the same guards apply (content sniffed from magic bytes, pixel count checked before decoding).
+    thumbnail; the same guards apply (content sniffed from magic bytes by ingest's `sniff`, pixel count checked
+    before decoding).
     """
     from PIL import Image, ImageOps
+
+    from .ingest import register_heif, sniff
 
     with open(src, "rb") as f:
         head = f.read(1024)
     try:
-        if b"%PDF-" in head:
+        if sniff(head) == "application/pdf":
             import pypdfium2 as pdfium
 
             pdf = pdfium.PdfDocument(str(src))
@@ -242,7 +247,7 @@ def make_thumbnail(src: Path, dest: Path, max_pixels: int, size: int = THUMB_PX)
             finally:
                 pdf.close()
         else:
-            _register_heif()
+            register_heif()  # without pillow-heif a HEIC upload simply has no thumbnail
             with warnings.catch_warnings():  # Pillow's bomb warning: the pixel count is checked right below
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 im = Image.open(src)
@@ -254,9 +259,10 @@ def make_thumbnail(src: Path, dest: Path, max_pixels: int, size: int = THUMB_PX)
                 image.thumbnail((size, size))
                 image = image.convert("RGB")
         image.thumbnail((size, size))
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(dest.parent)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         image.save(tmp, "PNG", optimize=True)
+        os.chmod(tmp, 0o600)  # a tenant's evidence, shrunk: as private as the blob
         os.replace(tmp, dest)
         return True
     except Exception:  # unreadable, encrypted, truncated: the check's findings explain it; no thumbnail here

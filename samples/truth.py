@@ -1,6 +1,10 @@
-"""Ground truth for one generated file: the facts visible on it and the finding codes a validator must raise
+"""Ground truth for one labelled file: the facts visible on it and the finding codes a validator must raise
 (`expect_codes`) or must not raise (`absent_codes`). Codes not in either list are "don't care" for that file
 (e.g. `order-missing` on a blurry file, where the ID may or may not be readable).
+
+`expected_codes` is the one rule for every labelled set: the Pillow generator here (calibration set, sample
+claims) and the browser-rendered set (`bench/browser_set/build.py`) both call it, so the two truths cannot drift.
+It must not look at pixels or run the product: it derives the codes from what the generator knows it drew.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from samples.render.sheet import Sheet
 
 FILE_RULE_CODES = ["unsupported-format", "corrupt-file", "encrypted-pdf", "image-too-large", "file-too-large",
                    "active-content", "duplicate-file"]
+ALWAYS_ABSENT = FILE_RULE_CODES + ["unreadable"]  # never on a generated file (unreadable: OCR failed or timed out)
 VALIDATOR_CODES = ["low-resolution", "blurry", "timestamp-missing", "timestamp-cropped", "order-mismatch",
                    "order-missing", "tracking-mismatch"] + FILE_RULE_CODES
 
@@ -57,10 +62,12 @@ def expected_codes(facts: dict, cut: list[dict], claim_order: str, claim_trackin
                    defect: str | None) -> tuple[list[str], list[str]]:
     """Derive expect/absent codes from what is visible, for a file checked against the given claim.
 
-    `defect` is the image-quality defect the file was made with (blurry, low-resolution) or None.
+    `defect` is the image-quality defect the file was made with (blurry, low-resolution) or None; `readable` is
+    False for a defect and for borderline files (what is visible there is "don't care"). A visible tracking number
+    is a `tracking-mismatch` only when the claim lists tracking numbers to compare it with.
     """
     expect: set[str] = set()
-    absent: set[str] = set(FILE_RULE_CODES)
+    absent: set[str] = set(ALWAYS_ABSENT)
     if defect:
         expect.add(defect)
     if readable:
@@ -84,7 +91,7 @@ def expected_codes(facts: dict, cut: list[dict], claim_order: str, claim_trackin
         else:
             expect.add("order-missing")
             absent.add("order-mismatch")
-        if nums and not any(n in claim_tracking for n in nums):
+        if nums and claim_tracking and not any(n in claim_tracking for n in nums):
             expect.add("tracking-mismatch")
         else:
             absent.add("tracking-mismatch")

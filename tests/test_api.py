@@ -107,14 +107,17 @@ def test_the_web_page_loads_nothing_from_outside(client: TestClient) -> None:
         assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text), f.name
 
 
+OID = "112-1234567-1234567"
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"order_id": "112 123"}, "order_id"),
-    ({"order_id": "112-1", "marketplace": "XX"}, "marketplace"),
-    ({"order_id": "112-1", "opened_at": "1999-12-31T00:00:00Z"}, "opened_at"),
-    ({"order_id": "112-1", "opened_at": "9999-12-31T23:00:00-05:00"}, "opened_at"),
-    ({"order_id": "112-1", "reply": "a\u0000b"}, "reply"),
-    ({"order_id": "112-1", "order_total": {"amount": "1e9", "currency": "USD"}}, "amount"),
-    ({"order_id": "112-1", "surprise": 1}, "surprise"),
+    ({"order_id": OID, "marketplace": "XX"}, "marketplace"),
+    ({"order_id": OID, "opened_at": "1999-12-31T00:00:00Z"}, "opened_at"),
+    ({"order_id": OID, "opened_at": "9999-12-31T23:00:00-05:00"}, "opened_at"),
+    ({"order_id": OID, "reply": "a\u0000b"}, "reply"),
+    ({"order_id": OID, "order_total": {"amount": "1e9", "currency": "USD"}}, "amount"),
+    ({"order_id": OID, "surprise": 1}, "surprise"),
 ])
 def test_bad_claim_input_is_a_422_naming_the_field(client: TestClient, body: dict, field: str) -> None:
     r = client.post("/v1/claims", json=body)
@@ -122,8 +125,18 @@ def test_bad_claim_input_is_a_422_naming_the_field(client: TestClient, body: dic
     assert r.json()["error"]["code"] == "invalid-request" and field in r.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("order_id", ["112-1", "112-1234567-123456", "112-1234567-1234567\n", "A12-1234567-1234567"])
+def test_an_order_id_that_is_not_3_7_7_is_refused_as_the_cli_refuses_it(client: TestClient, order_id: str) -> None:
+    err = client.post("/v1/claims", json={"order_id": order_id}).json()["error"]
+    assert err["code"] == "invalid-request"
+    assert err["message"] == (f"body.order_id: order_id {order_id!r} is not an order ID "
+                              "(3-7-7 digits, e.g. 112-1234567-1234567)")
+    assert err["message_zh"] == f"body.order_id：order_id {order_id!r} 不是订单号（3-7-7 位数字，例如 112-1234567-1234567）"
+    assert client.get("/v1/claims", params={"order_id": order_id}).status_code == 422
+
+
 def test_a_json_body_over_the_limit_is_413(client: TestClient) -> None:
-    r = client.post("/v1/claims", json={"order_id": "112-1", "reply": "x" * 70_000})
+    r = client.post("/v1/claims", json={"order_id": OID, "reply": "x" * 70_000})
     assert r.status_code == 413 and r.json()["error"]["code"] == "request-too-large"
 
 

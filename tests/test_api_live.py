@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import LiveServer, create_key, sample_claims, wait_for_job
+from support.live_server import LiveServer, create_key, sample_claims, wait_for_job
 
 pytestmark = pytest.mark.slow
 

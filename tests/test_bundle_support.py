@@ -42,12 +42,13 @@ from evidence_svc.model import (
 )
 from evidence_svc.ocr import read_words
 from evidence_svc.text import lines_of
+from support import paths
 
 ORDER = "112-1234567-1234567"
 TRACKING = "1Z999AA10123456784"
 TEXT_DPI = 144.0
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = paths.CORPUS
 
 
 def settings_for(tmp: Path, **overrides: object) -> Settings:

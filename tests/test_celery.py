@@ -7,7 +7,7 @@ the blob directory are shared, as on separate machines. A trigger on the `jobs` 
 database, not in our code) records every change of a job's state or runner, so "exactly once" is read from the
 store: one transition to `done` per job, one report and one bundle per claim.
 
-Skipped without the services locally; failing under CI=true (see conftest_services.py).
+Skipped without the services locally; failing under CI=true (see tests/support/services.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import Iterator
 
 import httpx
 import pytest
-from conftest_services import postgres_session_database, redis_url  # noqa: F401  (fixtures)
 from PIL import Image, ImageDraw
 from sqlalchemy import text
 

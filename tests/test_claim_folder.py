@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from evidence_svc.claim_folder import ClaimFolderError, is_partial, list_evidence, load_claim_folder, load_claim_toml
+from evidence_svc.claim_folder import (
+    ClaimFolderError,
+    is_inside,
+    is_partial,
+    list_evidence,
+    load_claim_folder,
+    load_claim_toml,
+    read_reply_file,
+    walk_folder,
+)
 from evidence_svc.model import Reason
 
 ORDER = "112-1234567-1234567"
@@ -121,3 +130,38 @@ def test_folder_without_toml_or_order_name_says_what_to_do(tmp_path: Path) -> No
         load_claim_folder(root)
     assert caught.value.path == root
     assert "订单号" in caught.value.reason_zh
+
+
+def test_oversized_claim_toml_and_reply_file_are_refused_by_size_before_being_read(tmp_path: Path) -> None:
+    toml = tmp_path / "claim.toml"
+    with open(toml, "wb") as f:  # 50 MB, sparse: refused from its size, so this takes no time
+        f.write(f'order_id = "{ORDER}"\n'.encode())
+        f.truncate(50 * 1024 * 1024)
+    with pytest.raises(ClaimFolderError) as err:
+        load_claim_toml(toml)
+    assert str(err.value).startswith(f"{toml}: the file is too large (52,428,800 bytes; at most 1,048,576)")
+    assert "文件过大" in err.value.message_zh
+
+    reply = tmp_path / "reply.txt"
+    reply.write_text("x" * 10_001, encoding="utf-8")
+    with pytest.raises(ClaimFolderError) as err:
+        read_reply_file(reply)
+    assert "the reply is 10,001 characters long; at most 10,000" in str(err.value)
+    reply.write_text("好" * 10_000, encoding="utf-8")  # 30,000 bytes of UTF-8, 10,000 characters: fine
+    assert len(read_reply_file(reply)) == 10_000
+    (tmp_path / "long.toml").write_text(f'order_id = "{ORDER}"\nreply = "{"y" * 10_001}"\n', encoding="utf-8")
+    with pytest.raises(ClaimFolderError, match="the reply is 10,001 characters long"):
+        load_claim_toml(tmp_path / "long.toml")
+
+
+def test_links_to_folders_are_not_walked_and_dangling_links_are_told_apart(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    _touch(elsewhere / "private.png")
+    root = tmp_path / ORDER
+    keep = _touch(root / "a.png")
+    (root / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (root / "gone.png").symlink_to(tmp_path / "missing.png")
+    assert list_evidence(root) == [keep]
+    entries = walk_folder(root)
+    assert (entries.files, entries.dir_links, entries.dangling) == ([keep], [root / "linked"], [root / "gone.png"])
+    assert is_inside(root, keep) and not is_inside(root, root / "linked" / "private.png")

@@ -1,7 +1,8 @@
-"""Every file of the shared robustness corpus (other projects' test files) through open_source + render_page.
+"""Every file of the robustness corpus in tests/data/corpus (other projects' test files) through open_source and
+render_page.
 
 Each must end as findings or pages within a time limit, never an exception; the known odd files listed in
-../shared/corpus/SOURCES.md must get the specific outcome named below. Pages are rendered, not OCR'd (too slow).
+tests/data/corpus/SOURCES.md must get the specific outcome named below. Pages are rendered, not OCR'd (too slow).
 """
 
 from __future__ import annotations
@@ -13,14 +14,11 @@ import pytest
 
 from evidence_svc.config import load_settings
 from evidence_svc.ingest import open_source, render_page
+from support.paths import CORPUS, corpus_files
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
 PER_FILE_SECONDS = 20.0
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"robustness corpus not found at {CORPUS}")
-
-FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name != "SOURCES.md") if CORPUS.is_dir() else []
+FILES = corpus_files()
 
 # file -> the file-level finding codes it must get (and nothing else fatal)
 EXPECTED_CODES = {

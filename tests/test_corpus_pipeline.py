@@ -1,4 +1,4 @@
-"""Every public malformed/odd file in ../shared/corpus goes through the whole pipeline to a clean verdict.
+"""Every public malformed/odd file in tests/data/corpus goes through the whole pipeline to a clean verdict.
 
 A report with findings, never an exception, a hang, or a page that broke a library (the pipeline's last-resort
 `corrupt-file` for a crashed page counts as a failure here: each such crash is a bug to fix at its source).
@@ -7,18 +7,17 @@ A report with findings, never an exception, a hang, or a page that broke a libra
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from evidence_svc.config import load_settings
 from evidence_svc.model import Claim
 from evidence_svc.pipeline import check_claim
+from support.paths import CORPUS, corpus_files
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix != ".md") if CORPUS.is_dir() else []
+FILES = corpus_files()
 
-# What the corpus's own projects know about these files (../shared/corpus/SOURCES.md).
+# What the corpus's own projects know about these files (tests/data/corpus/SOURCES.md).
 EXPECTED = {
     "pikepdf/graph-encrypted.pdf": "encrypted-pdf",
     "pdfplumber/password-example.pdf": "encrypted-pdf",
@@ -35,10 +34,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    if not FILES:
-        if os.environ.get("CI"):
-            pytest.fail(f"the robustness corpus is missing at {CORPUS}")
-        pytest.skip(f"no corpus at {CORPUS}")
+    assert FILES, f"the robustness corpus is missing at {CORPUS} (it is part of the repository)"
     settings = load_settings(cache_dir=tmp_path_factory.mktemp("ocr-cache"), workers=os.cpu_count() or 2)
     names = [str(p.relative_to(CORPUS)) for p in FILES]
     return check_claim(Claim(order_id="112-1234567-1234567"), FILES, settings, names=names)
@@ -56,8 +52,7 @@ def test_every_corpus_file_gets_a_verdict(report):
 @pytest.mark.parametrize("name, code", sorted(EXPECTED.items()))
 def test_known_odd_files_get_their_finding(report, name, code):
     by_name = {f.name: f for f in report.files}
-    if name not in by_name:
-        pytest.skip(f"{name} not in this corpus")
+    assert name in by_name, f"{name} is missing from {CORPUS}"
     assert code in [x.code for x in by_name[name].findings], by_name[name].findings
 
 

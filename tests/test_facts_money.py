@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from evidence_svc.facts.money import find_amounts, find_refunds, parse_amount
+from evidence_svc.facts.money import find_amounts, parse_amount
+from evidence_svc.facts.refunds import find_refunds
 from evidence_svc.model import Word
 from evidence_svc.text import Line
 

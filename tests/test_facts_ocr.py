@@ -39,6 +39,20 @@ PAGES = {
     "en_messages": ("US", LATIN, [
         "Buyer-Seller Messages", "Message to buyer  Nov 20, 2026 3:14 PM",
         "We have refunded $12.99 for order 112-1234567-1234567.", "Thank you."]),
+    # issue 12: what real evidence tempted the extractors to invent
+    "nl_invoice": ("NL", LATIN, [
+        "FACTUUR", "Factuurdatum: 12-11-2026", "Bestelnummer 302-1234567-1234567", "USB-C kabel 2 m   € 12,99",
+        "Verzendkosten   € 4,95", "Rembours   € 9,32", "Totaal   € 27,26"]),
+    "en_receipt": ("US", LATIN, [
+        "SYARIKAT PERNIAGAAN GIN KEE", "Date: 11/03/2018", "Printed on:13/01/2018", "Expiry: 22/03/2078",
+        "CEMENT 50KG   2   45.60", "TOTAL   45.60", "GOODS SOLD ARE NOT RETURNABLE OR REFUNDABLE"]),
+    "en_yanwen": ("US", LATIN, [
+        "Yanwen Logistics", "Shipment details", "Tracking number: LX123456785CN", "In transit",
+        "2026-11-03 15:06 Departed from sorting center"]),
+    "en_order_history": ("US", LATIN, [
+        "Your Orders", "ORDER PLACED  November 2, 2026   ORDER # 112-1234567-1234567", "Delivered Saturday",
+        "ORDER PLACED  October 28, 2026   ORDER # 113-7654321-7654321", "Delivered Oct 31",
+        "ORDER PLACED  October 20, 2026   ORDER # 114-1111111-2222222", "Arriving Monday"]),
 }
 
 
@@ -67,9 +81,9 @@ def ocr_pages(settings) -> dict[str, tuple[str, Page, Image.Image]]:
     return out
 
 
-def facts_of(ocr_pages, settings, name: str, tracking=()):
+def facts_of(ocr_pages, settings, name: str, tracking=(), opened=OPENED):
     mk, page, img = ocr_pages[name]
-    claim = Claim(order_id="112-1234567-1234567", marketplace=mk, tracking=list(tracking), opened_at=OPENED)
+    claim = Claim(order_id="112-1234567-1234567", marketplace=mk, tracking=list(tracking), opened_at=opened)
     facts = extract_facts([page], claim, settings, barcodes=read_barcodes(img, 0))
     return facts, classify(facts, [page])
 
@@ -145,3 +159,27 @@ def test_text_pdf_facts_come_from_its_text_layer(tmp_path, settings):
     assert [(r.amount, r.currency, r.date) for r in facts.refunds] == [("12.99", "USD", "2026-11-12")]
     assert [(t.number, t.source) for t in facts.tracking] == [("1Z5R89390357567127", "pdf-text")]
     assert classify(facts, [rp.page]) == "refund"
+
+
+def test_dutch_rembours_on_a_rendered_invoice_is_no_refund(ocr_pages, settings):
+    facts, kind = facts_of(ocr_pages, settings, "nl_invoice")
+    assert facts.refunds == [] and kind != "refund"
+    assert facts.order_ids == ["302-1234567-1234567"]
+
+
+def test_rendered_receipt_dates_day_first_plausible_and_no_refund(ocr_pages, settings):
+    facts, kind = facts_of(ocr_pages, settings, "en_receipt", opened=None)
+    assert [t.value for t in facts.timestamps] == ["2018-03-11", "2018-01-13"]  # 2078 dropped, US claim day-first
+    assert facts.refunds == [] and kind != "refund"
+
+
+def test_rendered_s10_number_on_a_yanwen_page_is_yanwens(ocr_pages, settings):
+    facts, _ = facts_of(ocr_pages, settings, "en_yanwen")
+    assert [(t.number, t.carrier, t.issuer) for t in facts.tracking] == [("LX123456785CN", "Yanwen", "ChinaPost")]
+
+
+def test_rendered_order_history_is_an_order_list(ocr_pages, settings):
+    facts, kind = facts_of(ocr_pages, settings, "en_order_history")
+    assert kind == "order" and facts.delivery.status is None and facts.delivery.location is None
+    assert len(facts.order_ids) == 3
+

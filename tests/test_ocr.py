@@ -67,7 +67,7 @@ def test_finds_known_text_with_boxes_where_it_was_drawn(page_image, settings):
 
 def test_small_ui_text_is_upscaled_but_boxes_stay_in_original_pixels(settings):
     im, boxes = draw_lines((520, 120), ["Tracking 1Z999AA10123456784", f"Order {ORDER}"], 11, (10, 10), 1.9)
-    assert ocr._upscale_factor(im, settings) == 2
+    assert ocr.upscale_factor(im, settings) == 2
     r = read_words(im, "eng", settings)
     words = {w.text: w for w in r.words}
     assert ORDER in words
@@ -77,7 +77,7 @@ def test_small_ui_text_is_upscaled_but_boxes_stay_in_original_pixels(settings):
 
 
 def test_large_text_is_not_upscaled(page_image, settings):
-    assert ocr._upscale_factor(page_image[0], settings) == 1
+    assert ocr.upscale_factor(page_image[0], settings) == 1
 
 
 def test_second_call_is_a_cache_hit_without_running_tesseract(page_image, tmp_path):

@@ -20,10 +20,7 @@ from PIL import Image
 from samples import tracking as trk
 from samples.generate import generate_calibration
 from samples.truth import VALIDATOR_CODES
-
-REPO = Path(__file__).resolve().parent.parent
-SPEC_DIRS = [REPO.parent / "shared" / "tracking_number_data" / "couriers",
-             REPO / "evidence_svc" / "data" / "tracking_number_data" / "couriers"]
+from support.paths import TRACKING_SPEC
 
 
 def _sha(p: Path) -> str:
@@ -287,17 +284,12 @@ def _independent_valid(n: str, carrier: str) -> bool:
     return False
 
 
-def _spec_dir() -> Path | None:
-    return next((d for d in SPEC_DIRS if d.is_dir()), None)
-
-
-@pytest.mark.skipif(_spec_dir() is None, reason="tracking_number_data spec not found")
 @pytest.mark.parametrize("file,name,fn", [
     ("ups.json", "UPS", trk.ups_valid), ("usps.json", "USPS IMpb N", trk.usps_impb_valid),
     ("fedex.json", "FedEx Express (12)", trk.fedex12_valid), ("s10.json", "S10", trk.s10_valid),
 ])
 def test_generator_check_digits_agree_with_the_spec_test_numbers(file, name, fn):
-    spec = json.loads((_spec_dir() / file).read_text())
+    spec = json.loads((TRACKING_SPEC / file).read_text())
     entry = next(t for t in spec["tracking_numbers"] if t["name"] == name)
     valid = [n for n in entry["test_numbers"]["valid"] if len(n.replace(" ", "")) <= 22]
     assert valid and all(fn(n) for n in valid)
@@ -305,9 +297,8 @@ def test_generator_check_digits_agree_with_the_spec_test_numbers(file, name, fn)
     assert not any(fn(n) for n in invalid)
 
 
-@pytest.mark.skipif(_spec_dir() is None, reason="tracking_number_data spec not found")
 def test_dhl_check_digit_agrees_with_the_spec():
-    spec = json.loads((_spec_dir() / "dhl.json").read_text())
+    spec = json.loads((TRACKING_SPEC / "dhl.json").read_text())
     entry = next(t for t in spec["tracking_numbers"] if t["name"] == "DHL Express")
     ten = [n for n in entry["test_numbers"]["valid"] if len(n) == 10]
     assert ten and all(trk.dhl10_valid(n) for n in ten)

@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from live_server import LiveServer, create_key, sample_claims, wait_for_job
+from support.live_server import LiveServer, create_key, sample_claims, wait_for_job
 
 pytestmark = pytest.mark.slow
 
@@ -49,8 +49,7 @@ def _operations() -> list[tuple[str, str]]:
 
     from evidence_svc import api
 
-    doc = get_openapi(title="x", version="0", routes=[r for router in (api.claims, api.jobs, api.lint, api.ops)
-                                                      for r in router.routes])
+    doc = get_openapi(title="x", version="0", routes=[r for router in api.ROUTERS for r in router.routes])
     return [(method.upper(), path) for path, ops in doc["paths"].items() for method in ops]
 
 

@@ -15,6 +15,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -28,8 +29,9 @@ from sqlalchemy import create_engine, text
 from evidence_svc import jobs
 from evidence_svc.config import Settings
 from evidence_svc.migrations import current_revision, upgrade
-from evidence_svc.blobs import BlobEmpty, BlobTooLarge
+from evidence_svc.store.blobs import BlobEmpty, BlobTooLarge
 from evidence_svc.store import Base, ClaimFields, Store, dispose_engines, hash_key, open_store
+from evidence_svc.uploads import make_thumbnail
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDER = "112-6518054-2727530"
@@ -96,6 +98,60 @@ def test_opening_a_store_removes_stale_temp_files_only(settings: Settings) -> No
     os.utime(stale, (time.time() - 2 * 86400,) * 2)
     open_store(settings)
     assert not stale.exists() and fresh.exists()
+
+
+KILLED_MID_BUNDLE = """
+import sys, tempfile, time
+from evidence_svc.config import Settings
+from evidence_svc.store import open_store
+store = open_store(Settings(data_dir=sys.argv[1]))
+scratch = tempfile.mkdtemp(dir=store.tmp_dir(), prefix=store.scratch_prefix("bundle"))  # as jobs.run_job does
+open(scratch + "/bundle.pdf", "wb").write(b"%PDF-1.7 half a bundle")
+print(scratch, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_bundle_scratch_folder_left_by_kill_9_is_removed_when_a_store_opens(settings: Settings) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_MID_BUNDLE, str(settings.data_dir)], stdout=subprocess.PIPE,
+                            text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    killed = Path(proc.stdout.readline().strip())
+    assert killed.is_dir() and killed.name.startswith("bundle-")
+    store = open_store(settings)
+    assert killed.is_dir()  # its owner is alive: hands off
+    proc.kill()  # SIGKILL mid-bundle: no cleanup of any kind
+    proc.wait(timeout=10)
+    ours = Path(tempfile.mkdtemp(dir=store.tmp_dir(), prefix=store.scratch_prefix("bundle")))
+    old_untagged, fresh_untagged = store.tmp_dir() / "bundle-old", store.tmp_dir() / "bundle-fresh"
+    old_untagged.mkdir(), fresh_untagged.mkdir()
+    os.utime(old_untagged, (time.time() - 2 * 86400,) * 2)
+
+    open_store(settings)  # the next start
+    assert not killed.exists() and not old_untagged.exists()
+    assert ours.is_dir() and fresh_untagged.is_dir()  # a live owner's, and an unknown one's younger than a day
+
+
+def test_the_data_directory_is_created_private(tmp_path: Path) -> None:
+    data = tmp_path / "new" / "data"
+    settings = Settings(data_dir=data, cache_dir=tmp_path / "cache", workers=1)
+    try:
+        store = open_store(settings)
+        sha, _ = store.put_blob_stream(io.BytesIO(b"a tenant's evidence"), 1 << 20)
+        tenant = store.ensure_tenant("acme")
+        store.add_key(tenant.id)  # a write: the WAL file exists
+        mode = lambda p: oct(os.stat(p).st_mode & 0o777)  # noqa: E731
+        assert mode(tmp_path / "new") == mode(data) == mode(settings.blobs) == oct(0o700)
+        assert mode(store.blob_path(sha).parent) == mode(store.tmp_dir()) == oct(0o700)
+        assert mode(store.blob_path(sha)) == oct(0o600)
+        png = tmp_path / "shot.png"
+        Image.new("RGB", (400, 300), "white").save(png)
+        assert make_thumbnail(png, store.thumb_path(sha), 10_000_000)
+        assert mode(store.thumb_path(sha)) == oct(0o600) and mode(store.thumb_path(sha).parent) == oct(0o700)
+        db = data / "evidence.db"
+        for f in (db, db.with_name("evidence.db-wal"), db.with_name("evidence.db-shm")):
+            assert mode(f) == oct(0o600), f
+    finally:
+        dispose_engines()
 
 
 # --- schema --------------------------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ import pytest
 import test_store as store_tests
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest_services import postgres_database  # noqa: F401  (fixture)
 from sqlalchemy import inspect, text
 
 from evidence_svc.config import Settings

@@ -15,7 +15,6 @@ import redis
 import sqlalchemy
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from conftest_services import redis_url  # noqa: F401  (fixture)
 
 from evidence_svc import tasks
 from evidence_svc.config import Settings

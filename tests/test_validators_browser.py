@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_scenes import check_each, render
+from support.browser_scenes import check_each, render
 
 pytestmark = pytest.mark.slow  # starts a browser
 

@@ -19,9 +19,10 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from evidence_svc.config import Settings, load_settings
 from evidence_svc.ingest import open_source, render_page
 from evidence_svc.model import Claim, Facts, Finding
-from evidence_svc.ocr import read_words
+from evidence_svc.ocr import read_line, read_words
 from validators import VALIDATORS
 from validators.base import CheckContext, FileInput, PageInput
+from support import paths
 
 ORDER = "112-1234567-1234567"
 TRACKING = "1Z999AA10123456784"
@@ -279,7 +280,7 @@ def check(path: Path, settings: Settings, claim: Claim | None = None,
     claim = claim or Claim(order_id=ORDER, tracking=[TRACKING])
     src = open_source(path, settings)
     assert src.readable, src.findings
-    ctx = CheckContext(claim=claim, settings=settings)
+    ctx = CheckContext(claim=claim, settings=settings, read_line=read_line)
     findings: list[Finding] = []
     pages = []
     for i in range(src.page_count):
@@ -291,7 +292,7 @@ def check(path: Path, settings: Settings, claim: Claim | None = None,
             findings += v.check_page(PageInput(rp.page, gray, src.kind or "image", src.name), ctx)
         pages.append(rp.page)
     fi = FileInput(name=src.name, sha256=src.sha256, media_type=src.media_type, bytes=src.bytes, pages=pages,
-                   facts=Facts(), source=src.kind or "image")
+                   facts=Facts(), source=src.kind or "image", findings=list(findings))
     fctx = CheckContext(claim=claim, settings=settings, earlier_files=earlier or [])
     for v in VALIDATORS:
         findings += v.check_file(fi, fctx)
@@ -521,12 +522,11 @@ def test_duplicate_by_hash_and_by_look(files, settings, results) -> None:
     assert FileRules().check_file(other, ctx) == []
 
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = paths.CORPUS
 REAL_IMAGES = ["ocrmypdf/linn.png", "ocrmypdf/crom.png", "ocrmypdf/baiona_colormapped.png",
                "paperless/simple-no-dpi.png", "paperless/no-text-alpha.png"]
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="robustness corpus not found")
 @pytest.mark.parametrize("rel", REAL_IMAGES)
 def test_real_images_from_other_projects_are_not_called_unreadable(settings, rel) -> None:
     """A scanned letter, a small one-line crop, a map, a tiny text snippet, a drawing: all readable as they are."""
@@ -542,7 +542,7 @@ def test_degenerate_rasters_never_raise(settings, shape, fill) -> None:
     gray = rng.integers(0, 255, shape, dtype=np.uint8) if fill is None else np.full(shape, fill, np.uint8)
     words = [Word(text="12:30", box=(0, 0, shape[1], shape[0]), conf=90, line=0)]
     page = Page(index=0, width=shape[1], height=shape[0], words=words)
-    ctx = CheckContext(claim=Claim(order_id=ORDER), settings=settings)
+    ctx = CheckContext(claim=Claim(order_id=ORDER), settings=settings, read_line=read_line)
     for v in VALIDATORS:
         found = v.check_page(PageInput(page, gray, "image", "x.png"), ctx)
         assert all(isinstance(f, Finding) for f in found)

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from live_server import LiveServer, create_key, sample_claims
+from support.live_server import LiveServer, create_key, sample_claims
 
 pytestmark = pytest.mark.slow
 

@@ -5,6 +5,12 @@ and a duplicate needs no further reading), then readability (resolution, blur), 
 (timestamp, order). The pipeline runs `check_page` of each in this order in the page worker and `check_file` of
 each after the facts are extracted.
 
+The rule validators follow: they may use the ground floor - `evidence_svc.model`, `config`, `text`, `messages`
+and `facts` (pure functions over words) - and libraries; never the pipeline, the stages that do I/O (ingest, OCR,
+store, bundle) or the adapters (CLI, API, watch, workers). The one OCR call a page check needs (re-reading a strip
+cut by the edge) comes in as `CheckContext.read_line`, handed over by the pipeline
+(tests/test_validators_package.py checks the imports).
+
 This package is ours; PyPI has an unrelated `validators` package, and nothing here may depend on it
 (tests/test_validators_package.py checks `import validators` resolves to this folder).
 """

@@ -3,14 +3,16 @@
 A validator looks at one kind of defect. `check_page` runs in a worker process next to the page's raster (the
 only time the pixels exist); `check_file` runs afterwards on the whole file's pages, words and facts, without
 pixels. Both are pure: inputs in, findings out. Thresholds come from `ctx.settings`, never from constants here.
+The one service a page check may call is `ctx.read_line` (OCR of a small strip), handed over by the pipeline.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Callable, Literal, Protocol
 
 import numpy as np
+from PIL import Image
 
 from evidence_svc.config import Settings
 from evidence_svc.model import Claim, Facts, Finding, Page
@@ -34,6 +36,12 @@ class FileInput:
     facts: Facts
     phash: str | None = None  # perceptual hash of the first page (images only), hex
     source: Literal["image", "pdf"] = "image"
+    findings: list[Finding] = field(default_factory=list)  # what its pages and ingest raised already
+
+
+# Reads one line of text from a small image: (image, tesseract languages, settings, allowed characters or "") ->
+# text. The pipeline hands `evidence_svc.ocr.read_line` over; validators never import the OCR stage.
+LineReader = Callable[[Image.Image, str, Settings, str], str]
 
 
 @dataclass
@@ -41,6 +49,7 @@ class CheckContext:
     claim: Claim
     settings: Settings
     earlier_files: list[FileInput] = field(default_factory=list)  # files of the same claim checked before this one
+    read_line: LineReader | None = None  # re-reads a strip of pixels (cut edges); None: judge on geometry alone
 
 
 class Validator(Protocol):

@@ -44,6 +44,7 @@ from bench.browser_set import degrade as D  # noqa: E402
 from bench.browser_set import numbers  # noqa: E402
 from bench.browser_set.locale import d_num, esc, iso_dt  # noqa: E402
 from bench.browser_set.scenes import Scene, scenes  # noqa: E402
+from samples.truth import expected_codes  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 OUT = REPO / "build" / "browser_set"
@@ -59,16 +60,6 @@ CHROMIUM_ARGS = [
 ]
 OPENED_AT = "2026-11-24T09:00:00Z"
 SHOT_AT = datetime(2026, 11, 23, 14, 32)  # when the screenshots were "taken": clocks show this
-FILE_RULE_CODES = [
-    "unsupported-format",
-    "corrupt-file",
-    "encrypted-pdf",
-    "image-too-large",
-    "file-too-large",
-    "active-content",
-    "duplicate-file",
-    "unreadable",
-]
 # The claim reason each file is checked under: the proof checks of not_received / refund_not_received apply to
 # tracking and refund pages; order pages and conversations are checked under a reason with no proof requirement.
 REASON = {"tracking": "not_received", "order": "damaged", "messages": "damaged", "refund": "refund_not_received"}
@@ -361,37 +352,9 @@ def _cut(box: list[float], w: int, h: int) -> bool:
 def codes_for(
     scene: Scene, facts: dict, cut: list[dict], claim_order: str, claim_tracking: list[str]
 ) -> tuple[list, list]:
-    expect: set[str] = set()
-    absent: set[str] = set(FILE_RULE_CODES)
-    if scene.defect:
-        expect.add(scene.defect)
-    readable = scene.defect is None
-    if readable:
-        absent |= {"blurry", "low-resolution"}
-        if cut:
-            expect.add("timestamp-cropped")
-        else:
-            absent.add("timestamp-cropped")
-        if facts["timestamps"]:
-            absent.add("timestamp-missing")
-        elif not cut:
-            expect.add("timestamp-missing")
-        ids = facts["order_ids"]
-        nums = [t["number"] for t in facts["tracking"]]
-        if claim_order in ids:
-            absent |= {"order-mismatch", "order-missing"}
-        elif ids:
-            expect.add("order-mismatch")
-        elif any(n in claim_tracking for n in nums):
-            absent |= {"order-mismatch", "order-missing"}
-        else:
-            expect.add("order-missing")
-            absent.add("order-mismatch")
-        if nums and claim_tracking and not any(n in claim_tracking for n in nums):
-            expect.add("tracking-mismatch")
-        else:
-            absent.add("tracking-mismatch")
-    return sorted(expect), sorted(absent - expect)
+    """The one rule of expected findings (samples/truth.py); a scene made with a defect is not readable."""
+    return expected_codes(facts, cut, claim_order, claim_tracking, readable=scene.defect is None,
+                          defect=scene.defect)
 
 
 FILE_ERRORS = {"blurry", "low-resolution", "timestamp-cropped", "order-mismatch", "tracking-mismatch"}

@@ -1,11 +1,12 @@
 """Valid order IDs and tracking numbers for the browser-rendered set, with their check digits computed here.
 
 Written independently of the product's tracking module (the set is meant to judge it): the check-digit rules are
-transcribed from ../shared/tracking_number_data/CHECKSUM_ALGORITHMS.md and the couriers' JSON, and `self_test()`
-proves them against the spec's own `test_numbers` before anything is rendered. Carrier names follow the product's
-report vocabulary (evidence_svc/data/tracking/carriers.toml) so facts can be compared; "Yamato" is not in that
-vocabulary on purpose: the product has no Yamato entry, and the set records what a page shows, not what the
-product knows.
+transcribed from the tracking_number_data spec vendored at evidence_svc/data/tracking/ (CHECKSUM_ALGORITHMS.md and
+the couriers' JSON; only the spec's data is read, never the product's code), and `self_test()` proves them against
+the spec's own `test_numbers` before anything is rendered. Carrier names follow the product's report vocabulary
+(evidence_svc/data/tracking/carriers.toml) so facts can be compared; "Yamato" is not in that vocabulary on purpose
+(the product reports a Yamato number as carrier "Other"): the set records what a page shows, not what the product
+knows.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import random
 from pathlib import Path
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "tracking_number_data" / "couriers"
+SPEC = Path(__file__).resolve().parents[2] / "evidence_svc" / "data" / "tracking" / "couriers"
 
 
 def order_id(rng: random.Random, prefix: str = "11") -> str:

@@ -6,8 +6,10 @@ reads top-down: choose and order the exhibits, lay out their pages, cut the font
 layers (reportlab), join them with the exhibits' own pages (pikepdf), highlight the facts, add bookmarks and
 document information, strip and verify active content, then walk the recompression ladder until the bundle fits
 the target. The same inputs and settings always give the same bytes. Nothing is OCR'd here: the words come from
-the report. Bad files are left out and listed on the cover; a bundle that cannot fit is still written whole, with a
-`bundle-too-large` finding saying what to send separately.
+the report. The marketplace's reviewer reads the bundle, so it holds only what helps the claim: files that failed,
+copies and other orders' files are left out and reported to the caller (`BundleResult.left_out`, for the seller's
+report), never listed in the bundle; exhibits are named by role and number, never by the seller's file names. A
+bundle that cannot fit is still written whole, with a `bundle-too-large` finding saying what to send separately.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ __all__ = ["build_bundle", "BundleResult", "ExhibitEntry", "FontMissing", "LANGS
 @dataclass
 class ExhibitEntry:
     number: int
-    name: str
+    name: str  # the seller's file name: for the seller's report, never printed in the bundle
     sha256: str
-    kind: str
+    role: str  # delivery | refund | messages | order | photos | other
     first_page: int  # 1-based page of the bundle
     pages: int
     failed: bool = False
@@ -50,7 +52,7 @@ class BundleResult:
     info: BundleInfo
     findings: list[Finding] = field(default_factory=list)
     exhibits: list[ExhibitEntry] = field(default_factory=list)
-    left_out: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason): for the seller only
     step: int = 0  # ladder step used: 0 = images as they came
     removed: dict[str, list[str]] = field(default_factory=dict)  # file name -> active content stripped
 
@@ -91,7 +93,7 @@ def build_bundle(report: ClaimReport, files: dict[str, Path], out: Path, setting
     labels = Labels(lang)
     claim = report.claim
     paper = budget.paper_for(claim.marketplace, settings)
-    exhibits, left = plan(report.files, files, include_failed, labels)
+    exhibits, left = plan(report.files, files, include_failed, labels, claim.reason.value)
     try:
         return _build(report, exhibits, left, Path(out), settings, dest, labels, paper)
     finally:
@@ -104,20 +106,20 @@ def _build(report: ClaimReport, exhibits: list[Exhibit], left: list[LeftOut], ou
            dest: budget.Destination, labels: Labels, paper: str) -> BundleResult:
     claim = report.claim
     page = paper_size(paper, landscape=False)
-    cover_pages, plans, content, fonts = _settle_cover(claim, exhibits, left, labels, paper, page)
+    cover_pages, plans, content, fonts = _settle_cover(claim, exhibits, labels, paper, page)
     first = {ex.number: next(p.bundle_index for p in plans if p.exhibit is ex) for ex in exhibits}
     total = cover_pages + len(plans)
     rl_bytes, _ = assemble.render_layers(content, plans, fonts, page, _stamps(plans, labels, claim.order_id),
-                                         [p.exhibit.file.name for p in plans], total)
+                                         [labels.role(p.exhibit.role) for p in plans], total)
 
     pdf, managed, rl = assemble.compose(rl_bytes, cover_pages, plans, settings.bundle_min_text_px)
     try:
-        marks = {ex.number: marks_for(ex.file, claim) for ex in exhibits}
+        marks = {ex.number: marks_for(ex.file, claim, labels) for ex in exhibits}
         for p in plans:
             add_highlights(pdf, pdf.pages[p.bundle_index], p.frame, marks[p.exhibit.number].get(p.index, []),
                            f"{p.exhibit.number}-{p.index}")
-        add_outline(pdf, [(f"{labels['exhibit']} {ex.number} — {ex.file.name} ({labels.kind(ex.kind)})",
-                           first[ex.number], ex.page_count) for ex in exhibits], labels["cover"])
+        add_outline(pdf, [(f"{labels['exhibit']} {ex.number} · {labels.role(ex.role)}", first[ex.number],
+                           ex.page_count) for ex in exhibits], labels["cover"])
         set_info(pdf, claim, labels, labels.lang)
         leftover = active_content(pdf)
         if leftover:  # a bug in sanitize, never an input problem: refuse to write an unsafe bundle
@@ -139,18 +141,18 @@ def _build(report: ClaimReport, exhibits: list[Exhibit], left: list[LeftOut], ou
     os.replace(tmp, out)
     info = BundleInfo(path=str(out), pages=total, bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
                       target=dest.name, exhibits=len(exhibits))
-    entries = [ExhibitEntry(ex.number, ex.file.name, ex.file.sha256, ex.kind, first[ex.number] + 1, ex.page_count,
+    entries = [ExhibitEntry(ex.number, ex.file.name, ex.file.sha256, ex.role, first[ex.number] + 1, ex.page_count,
                             ex.failed_reason is not None) for ex in exhibits]
     return BundleResult(info, findings, entries, [(lo.file.name, lo.reason) for lo in left], step,
                         {ex.file.name: ex.removed for ex in exhibits if ex.removed})
 
 
 def _stamps(plans: list[PagePlan], labels: Labels, order_id: str) -> list[str]:
-    return [stamp_text(labels, p.exhibit.number, p.exhibit.file.name, p.index, p.exhibit.page_count, order_id)
+    return [stamp_text(labels, p.exhibit.number, p.exhibit.role, p.index, p.exhibit.page_count, order_id)
             for p in plans]
 
 
-def _settle_cover(claim: ClaimInfo, exhibits: list[Exhibit], left: list[LeftOut], labels: Labels, paper: str,
+def _settle_cover(claim: ClaimInfo, exhibits: list[Exhibit], labels: Labels, paper: str,
                   page: tuple[float, float]) -> tuple[int, list[PagePlan], cover.CoverContent, FontSet]:
     """Lay out the pages and the cover. They depend on each other only through the cover's page count (it lists
     each exhibit's bundle pages), so lay out, count, and redo in the rare case the cover runs over a page."""
@@ -158,7 +160,7 @@ def _settle_cover(claim: ClaimInfo, exhibits: list[Exhibit], left: list[LeftOut]
     for _ in range(3):
         plans = _layout(exhibits, paper, cover_pages)
         first = {ex.number: next(p.bundle_index for p in plans if p.exhibit is ex) for ex in exhibits}
-        content = cover.content(claim, exhibits, left, labels, first)
+        content = cover.content(claim, exhibits, labels, first)
         if fonts is None:  # the cover's characters do not depend on the page numbers
             words = [w.text for p in plans if assemble.text_layer_wanted(p) for w in p.data.words]
             fonts = fontset_for(content.texts() + _stamps(plans, labels, claim.order_id) + words,

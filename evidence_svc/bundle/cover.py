@@ -1,10 +1,11 @@
-"""The cover page: the claim, one short statement of what the evidence shows, the table of exhibits, and the files
-left out with the reason.
+"""The cover page: the claim, one short statement of what the evidence shows, and the table of exhibits.
 
-The statement is built only from facts found in files that are in the bundle ("Delivered 2026-11-03 by UPS,
-tracking 1Z…; full refund of $23.45 issued 2026-11-04"), each with the exhibit it comes from. `CoverContent` holds
-every string first (so the font subset can be cut to exactly those characters); `draw_cover` lays them out with
-reportlab on the bundle's canvas and returns how many pages the cover took.
+The cover is read by the marketplace's reviewer, so it says only what helps the claim and what the bundle proves:
+facts from exhibits whose role can prove them ("Delivered 2026-11-03 by UPS, tracking number 1Z…" only from a
+tracking or order-status page; a delivery place only from that page's carrier location field), each citing its
+exhibit; each exhibit by number, role and pages. It never names the seller's files, files left out or why, finding
+codes, or any order but the claim's. `CoverContent` holds every string first (so the font subset can be cut to
+exactly those characters); `draw_cover` lays them out with reportlab and returns how many pages the cover took.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, HRFlowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
 from ..model import ClaimInfo
-from .exhibits import Exhibit, LeftOut
+from .exhibits import Exhibit
 from .fonts import FontSet
 from .labels import Labels, when
 from .layout import BAND_PT
@@ -42,32 +43,25 @@ class CoverContent:
     exhibits_heading: str
     exhibit_header: tuple[str, str, str, str]
     exhibit_rows: list[tuple[str, str, str, str]]
-    left_heading: str
-    left_header: tuple[str, str]
-    left_rows: list[tuple[str, str]]
-    failed_heading: str
-    failed_rows: list[tuple[str, str]]
     footer: str
     band_left: str
     claim_heading: str = ""
     extra: list[str] = field(default_factory=list)
 
     def texts(self) -> list[str]:
-        out = [self.kicker, self.title, self.shows_heading, self.exhibits_heading, self.left_heading,
-               self.failed_heading, self.footer, self.band_left, self.claim_heading, "0123456789 /–·…•"]
+        out = [self.kicker, self.title, self.shows_heading, self.exhibits_heading, self.footer, self.band_left,
+               self.claim_heading, "0123456789 /–·…•"]
         out += [c for row in self.claim_rows for c in row] + self.statements + list(self.exhibit_header)
-        out += [c for row in self.exhibit_rows for c in row] + list(self.left_header)
-        out += [c for row in self.left_rows + self.failed_rows for c in row]
+        out += [c for row in self.exhibit_rows for c in row]
         return out
 
     def bold_texts(self) -> list[str]:
         return [self.kicker, self.title, self.claim_heading, self.shows_heading, self.exhibits_heading,
-                self.left_heading, self.failed_heading, *self.exhibit_header, *self.left_header,
-                *(label for label, _ in self.claim_rows)]
+                *self.exhibit_header, *(label for label, _ in self.claim_rows)]
 
 
 def carrier_name(carrier: str, labels: Labels) -> str:
-    named = labels["carriers"].get(carrier)
+    named = labels.carriers.get(carrier)
     if named:
         return named
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", carrier)
@@ -77,35 +71,51 @@ def _pages(first: int, count: int) -> str:
     return f"{first + 1}" if count == 1 else f"{first + 1}–{first + count}"
 
 
-def statements(claim: ClaimInfo, exhibits: list[Exhibit], labels: Labels) -> list[str]:
-    """What the evidence shows, one sentence per fact, from the exhibits' facts only."""
-    out: list[str] = []
-    delivery = None
+DELIVERY_ROLES = ("delivery", "order")  # a carrier's tracking page or the marketplace's order status
+REFUND_ROLES = ("refund", "order")
+
+
+def _delivery(exhibits: list[Exhibit]):
+    """The exhibit to cite for the delivery status: a tracking page before an order page, delivered first."""
+    best = None
     for ex in exhibits:
         d = ex.file.facts.delivery
-        if d.status and (delivery is None or (d.status == "delivered" and delivery[1].status != "delivered")):
-            delivery = (ex, d)
+        if not d.status or ex.role not in DELIVERY_ROLES:
+            continue
+        rank = (d.status == "delivered", ex.role == "delivery")
+        if best is None or rank > best[0]:
+            best = (rank, ex, d)
+    return best[1:] if best else None
+
+
+def statements(claim: ClaimInfo, exhibits: list[Exhibit], labels: Labels) -> list[str]:
+    """What the evidence shows, one sentence per fact, from the facts of exhibits whose role proves them."""
+    out: list[str] = []
+    delivery = _delivery(exhibits)
     if delivery:
         ex, d = delivery
         wanted = {t.upper() for t in claim.tracking}
         tracks = ex.file.facts.tracking
-        track = next((t for t in tracks if t.number.upper() in wanted), tracks[0] if tracks else None)
+        # the claim's own number; any number only when the claim lists none (never another shipment's)
+        track = next((t for t in tracks if t.number.upper() in wanted), None if wanted else
+                     (tracks[0] if tracks else None))
         known = track is not None and track.carrier != "Other"
         carrier = carrier_name(track.carrier, labels) if known else labels["carrier_unknown"]
         if d.status == "delivered":
-            text = labels.fmt("delivered", date=d.date, carrier=carrier) if d.date else \
-                labels.fmt("delivered_nodate", carrier=carrier)
+            text = labels.fmt("said_delivered", date=d.date, carrier=carrier) if d.date else \
+                labels.fmt("said_delivered_nodate", carrier=carrier)
         else:
-            text = labels.fmt("in_transit" if d.status == "in_transit" else "exception", carrier=carrier)
-        number = track.number if track else (claim.tracking[0] if claim.tracking else None)
-        if number:
-            text += labels.fmt("tracking_part", tracking=number)
-        if d.location:
+            text = labels.fmt("said_in_transit" if d.status == "in_transit" else "said_exception", carrier=carrier)
+        if track:  # only a number this exhibit shows
+            text += labels.fmt("tracking_part", tracking=track.number)
+        if d.location and ex.role == "delivery":
             text += labels.fmt("location_part", location=d.location)
         out.append(text + labels.fmt("exhibit_ref", n=ex.number))
     # one sentence per refund: the same amount shown by several files is one refund, cited with each exhibit
     refunds: dict[tuple[str, str], tuple[str | None, list[int]]] = {}
     for ex in exhibits:
+        if ex.role not in REFUND_ROLES:
+            continue
         for r in ex.file.facts.refunds:
             key = (r.amount, r.currency.upper())
             date, where = refunds.get(key, (None, []))
@@ -114,10 +124,35 @@ def statements(claim: ClaimInfo, exhibits: list[Exhibit], labels: Labels) -> lis
             refunds[key] = (date or r.date, where)
     for (amount, currency), (date, where) in refunds.items():
         full = _same_amount(claim, amount, currency)
-        name = ("refund_full" if full else "refund") + ("" if date else "_nodate")
+        name = ("said_refund_full" if full else "said_refund") + ("" if date else "_nodate")
         out.append(labels.fmt(name, amount=labels.money(amount, currency), date=date)
                    + labels.fmt("exhibit_ref", n=", ".join(str(n) for n in where)))
-    return out or [labels["nothing"]]
+    return out
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", s).upper()
+
+
+def exhibit_facts(ex: Exhibit, claim: ClaimInfo, labels: Labels) -> str:
+    """The facts one exhibit shows that help the claim: the claim's order ID and tracking number, the delivery
+    status (tracking and order pages) and refunds (refund and order pages). Never another order's ID."""
+    f = ex.file.facts
+    parts: list[str] = []
+    if any(_norm(h.value) == _norm(claim.order_id) for h in f.order_id_hits) or \
+            any(_norm(v) == _norm(claim.order_id) for v in f.order_ids):
+        parts.append(f"{labels['order_id']} {claim.order_id}")
+    wanted = {_norm(t) for t in claim.tracking}
+    numbers = dict.fromkeys(t.number for t in f.tracking if not wanted or _norm(t.number) in wanted)
+    parts += [f"{labels['tracking']} {n}" for n in numbers]
+    d = f.delivery
+    if d.status and ex.role in DELIVERY_ROLES:
+        parts.append(f"{labels[d.status]} {d.date or ''}".strip())
+    if ex.role in REFUND_ROLES:
+        refunds = dict.fromkeys(f"{labels['refund']} {labels.money(r.amount, r.currency)} {r.date or ''}".strip()
+                                for r in f.refunds)
+        parts += list(refunds)
+    return labels["fact_sep"].join(parts)
 
 
 def _same_amount(claim: ClaimInfo, amount: str, currency: str) -> bool:
@@ -130,26 +165,20 @@ def _same_amount(claim: ClaimInfo, amount: str, currency: str) -> bool:
         return False
 
 
-def content(claim: ClaimInfo, exhibits: list[Exhibit], left: list[LeftOut], labels: Labels,
-            first_page: dict[int, int]) -> CoverContent:
+def content(claim: ClaimInfo, exhibits: list[Exhibit], labels: Labels, first_page: dict[int, int]) -> CoverContent:
     total = labels.money(claim.order_total.amount, claim.order_total.currency) if claim.order_total else "—"
     rows = [
         (labels["order_id"], claim.order_id),
         (labels["reason"], labels.reason(claim.reason.value)),
-        (labels["marketplace"], claim.marketplace),
+        (labels["marketplace"], labels.marketplace(claim.marketplace)),
         (labels["opened"], when(claim.opened_at)),
         (labels["respond_by"], when(claim.respond_by)),
         (labels["decision"], when(claim.decision_expected_at)),
         (labels["order_total"], total),
         (labels["tracking"], ", ".join(claim.tracking) or "—"),
     ]
-    ex_rows = [
-        (str(ex.number), ex.file.name, _pages(first_page[ex.number], ex.page_count),
-         labels.kind(ex.kind) + (" ⚠" if ex.failed_reason else ""))
-        for ex in exhibits
-    ] or [("—", "—", "—", "—")]
-    failed = [(f"{labels['exhibit']} {ex.number}: {ex.file.name}", ex.failed_reason or "")
-              for ex in exhibits if ex.failed_reason]
+    ex_rows = [(str(ex.number), labels.role(ex.role), exhibit_facts(ex, claim, labels),
+                _pages(first_page[ex.number], ex.page_count)) for ex in exhibits] or [("—", "—", "—", "—")]
     return CoverContent(
         kicker=labels["kicker"],
         title=labels.fmt("title", order_id=claim.order_id),
@@ -158,13 +187,8 @@ def content(claim: ClaimInfo, exhibits: list[Exhibit], left: list[LeftOut], labe
         statements=statements(claim, exhibits, labels),
         shows_heading=labels["shows"],
         exhibits_heading=labels["exhibits"],
-        exhibit_header=(labels["col_no"], labels["col_file"], labels["col_pages"], labels["col_shows"]),
+        exhibit_header=(labels["col_no"], labels["col_shows"], labels["col_facts"], labels["col_pages"]),
         exhibit_rows=ex_rows,
-        left_heading=labels["left_out"],
-        left_header=(labels["col_file"], labels["col_reason"]),
-        left_rows=[(lo.file.name, lo.reason) for lo in left],
-        failed_heading=labels["included_failed"],
-        failed_rows=failed,
         footer=labels["footer"],
         band_left=f"{labels['cover']} · {labels['order']} {claim.order_id}",
     )
@@ -224,12 +248,10 @@ def story(cc: CoverContent, fonts: FontSet, width: float) -> list[Flowable]:
     ]
     for s in cc.statements:
         flow.append(Paragraph(fonts.markup(s), st["bullet"], bulletText="•"))
+    if not cc.statements:  # nothing to state: no heading over an empty list
+        flow.pop()
     flow += [p(cc.exhibits_heading, "h2", True),
-             table(cc.exhibit_header, cc.exhibit_rows, [0.08, 0.50, 0.12, 0.30])]
-    if cc.failed_rows:
-        flow += [p(cc.failed_heading, "h2", True), table(cc.left_header, cc.failed_rows, [0.40, 0.60])]
-    if cc.left_rows:
-        flow += [p(cc.left_heading, "h2", True), table(cc.left_header, cc.left_rows, [0.40, 0.60])]
+             table(cc.exhibit_header, cc.exhibit_rows, [0.08, 0.25, 0.55, 0.12])]
     flow += [Spacer(1, 4), p(cc.footer, "note")]
     return flow
 

@@ -1,9 +1,16 @@
-"""Which files become exhibits, in which order, and how each one's pages are opened.
+"""Which files become exhibits, what role each plays, in which order, and how each one's pages are opened.
 
-Order: delivery proof, refund proof, messages, order details, other; within a kind by the date the file shows, then
-as the seller listed them. Files that failed the checks are left out (with the reason, for the cover page) unless
-`include_failed`; files that cannot be opened at all are always left out, never a traceback. PDFs are opened with
-pikepdf, made inert (sanitize.py) and their page rotation baked in; images are opened lazily frame by frame.
+A file's role is what the reviewer is told it is: `delivery` (a carrier or order-status page showing a delivery
+status), `order`, `refund`, `messages`, `photos` (a camera photo of the parcel, the damage or the label) or `other`.
+Only a carrier/order-status page is delivery proof: a message thread that mentions a delivery is `messages`, a
+photo of a label is `photos`. Order: delivery, refund, messages, order, photos, other (photos first on a damaged
+or not-as-described claim); within a role by the date the file shows, then as the seller listed them.
+
+Left out, with the reason (for the seller's report only; the bundle never lists them): files whose bytes are
+missing, files showing another order (`order-mismatch`, even with `include_failed`), all but one copy of a
+duplicate (the copy kept is the one that passed, then the larger in pixels, then in bytes), files that failed the checks unless
+`include_failed`, and files that cannot be opened (never a traceback). PDFs are opened with pikepdf, made inert
+(sanitize.py) and their page rotation baked in; images are opened lazily frame by frame.
 """
 
 from __future__ import annotations
@@ -19,7 +26,11 @@ from . import images
 from .labels import Labels
 from .sanitize import sanitize
 
-KIND_ORDER = ("delivery", "refund", "messages", "order", "other")
+ROLE_ORDER = ("delivery", "refund", "messages", "order", "photos", "other")
+PHOTOS_FIRST = ("damaged", "not_as_described")  # claim reasons where the photos are the main evidence
+DOCUMENT_WORDS = 60  # a photo with more words than this is a photographed document, not a condition photo
+NEVER_INCLUDED = ("order-mismatch",)  # another order's file helps no claim, whatever `include_failed` says
+DUPLICATE = "duplicate-file"
 
 
 @dataclass
@@ -27,7 +38,7 @@ class Exhibit:
     number: int
     file: FileReport
     path: Path
-    kind: str
+    role: str
     source: Literal["image", "pdf"]
     failed_reason: str | None = None  # set when included although the file failed the checks
     frames: list[images.SourceImage] = field(default_factory=list)  # image exhibits
@@ -52,21 +63,28 @@ class LeftOut:
     reason: str
 
 
-def kind_of(fr: FileReport) -> str:
-    if fr.kind in KIND_ORDER:
-        return fr.kind
-    if fr.facts.delivery.status:
-        return "delivery"
-    if fr.facts.refunds:
+def role_of(fr: FileReport, photo: bool) -> str:
+    """What the file is to the reviewer (see the module docstring)."""
+    kind = fr.kind
+    if kind == "messages":
+        return "messages"
+    if kind == "refund" or (kind is None and fr.facts.refunds):
         return "refund"
+    if photo:
+        words = sum(len(p.words) for p in fr.pages)
+        return "photos" if words <= DOCUMENT_WORDS else "other"
+    if kind == "order":
+        return "order"
+    if kind in ("delivery", None) and fr.facts.delivery.status:
+        return "delivery"
     return "other"
 
 
-def date_of(fr: FileReport, kind: str) -> str:
+def date_of(fr: FileReport, role: str) -> str:
     """The date a file is sorted by ('' sorts last): its delivery or refund date, else its earliest timestamp."""
-    if kind == "delivery" and fr.facts.delivery.date:
+    if role == "delivery" and fr.facts.delivery.date:
         return fr.facts.delivery.date
-    if kind == "refund":
+    if role == "refund":
         dated = sorted(r.date for r in fr.facts.refunds if r.date)
         if dated:
             return dated[0]
@@ -75,12 +93,53 @@ def date_of(fr: FileReport, kind: str) -> str:
 
 
 def failure_reason(fr: FileReport, lang: str) -> str:
+    """Why a file failed, for the seller (the first error's message)."""
     errors = [f for f in fr.findings if f.severity == Severity.error] or fr.findings
     if not errors:
         return fr.status
     pick = errors[0]
-    text = pick.message_zh if lang == "zh" else pick.message
-    return f"{text} ({pick.code})"
+    return pick.message_zh if lang == "zh" else pick.message
+
+
+def _passes(fr: FileReport) -> bool:
+    """Passed the checks, a duplicate warning aside (the later copy always carries one)."""
+    return not any(f.severity == Severity.error for f in fr.findings if f.code != DUPLICATE)
+
+
+def _pixels(fr: FileReport) -> int:
+    """How large a copy is: the pixels the checks saw (a re-saved, smaller copy can still have more bytes)."""
+    return sum(p.width * p.height for p in fr.pages)
+
+
+def _dedupe(frs: list[FileReport]) -> tuple[list[FileReport], list[tuple[FileReport, FileReport]]]:
+    """One file per group of copies (same bytes, or a `duplicate-file` finding naming the other): the one that
+    passed, then the larger, then the first listed. Returns (kept in list order, [(dropped, kept)])."""
+    parent = list(range(len(frs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_sha: dict[str, int] = {}
+    by_name = {fr.name: i for i, fr in reversed(list(enumerate(frs)))}
+    for i, fr in enumerate(frs):
+        twins = [by_sha.setdefault(fr.sha256, i)]
+        twins += [by_name[f.value] for f in fr.findings if f.code == DUPLICATE and f.value in by_name]
+        for j in twins:
+            parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(frs)):
+        groups.setdefault(root(i), []).append(i)
+    keep: dict[int, int] = {}
+    for members in groups.values():
+        best = max(members, key=lambda i: (_passes(frs[i]), _pixels(frs[i]), frs[i].bytes, -i))
+        for i in members:
+            keep[i] = best
+    kept = [fr for i, fr in enumerate(frs) if keep[i] == i]
+    dropped = [(fr, frs[keep[i]]) for i, fr in enumerate(frs) if keep[i] != i]
+    return kept, dropped
 
 
 def source_kind(fr: FileReport, path: Path) -> Literal["image", "pdf"] | None:
@@ -97,36 +156,52 @@ def source_kind(fr: FileReport, path: Path) -> Literal["image", "pdf"] | None:
 
 
 def plan(report_files: list[FileReport], files: dict[str, Path], include_failed: bool,
-         labels: Labels) -> tuple[list[Exhibit], list[LeftOut]]:
+         labels: Labels, reason: str = "") -> tuple[list[Exhibit], list[LeftOut]]:
     """The exhibits in bundle order (numbered, opened) and the files left out with the reason why."""
-    chosen: list[tuple[int, str, str, FileReport, Path, str | None]] = []
     left: list[LeftOut] = []
-    for pos, fr in enumerate(report_files):
+    present: list[FileReport] = []
+    for fr in report_files:
         path = files.get(fr.sha256)
         if path is None or not Path(path).is_file():
             left.append(LeftOut(fr, labels["missing_bytes"]))
-            continue
+        elif any(f.code in NEVER_INCLUDED for f in fr.findings):
+            left.append(LeftOut(fr, labels["other_order"]))
+        else:
+            present.append(fr)
+    kept, dropped = _dedupe(present)
+    left += [LeftOut(fr, labels.fmt("duplicate", name=twin.name)) for fr, twin in dropped]
+    order = ROLE_ORDER if reason not in PHOTOS_FIRST else ("photos", *(r for r in ROLE_ORDER if r != "photos"))
+    chosen: list[tuple[int, str, int, Exhibit]] = []
+    for pos, fr in enumerate(kept):
         failed = failure_reason(fr, labels.lang) if fr.status == "fail" else None
         if failed and not include_failed:
             left.append(LeftOut(fr, failed))
             continue
-        kind = kind_of(fr)
-        chosen.append((KIND_ORDER.index(kind), date_of(fr, kind) or "9999", f"{pos:06d}", fr, Path(path), failed))
-    chosen.sort(key=lambda c: (c[0], c[1], c[2]))
-    exhibits: list[Exhibit] = []
-    for _order, _date, _pos, fr, path, failed in chosen:
-        ex = Exhibit(len(exhibits) + 1, fr, path, kind_of(fr), "image", failed)
+        ex = Exhibit(0, fr, Path(files[fr.sha256]), "other", "image", failed)
         problem = _open(ex)
         if problem:
             left.append(LeftOut(fr, labels.fmt("unreadable", detail=problem)))
+            if ex.pdf is not None:
+                ex.pdf.close()
             continue
         if ex.page_count == 0:
             left.append(LeftOut(fr, labels["no_pages"]))
             continue
-        exhibits.append(ex)
-    for i, ex in enumerate(exhibits):  # renumber after dropping unreadable files
+        photo = ex.source == "image" and _photo(ex)
+        ex.role = role_of(fr, photo)
+        chosen.append((order.index(ex.role), date_of(fr, ex.role) or "9999", pos, ex))
+    chosen.sort(key=lambda c: c[:3])
+    exhibits = [c[3] for c in chosen]
+    for i, ex in enumerate(exhibits):
         ex.number = i + 1
     return exhibits, left
+
+
+def _photo(ex: Exhibit) -> bool:
+    try:
+        return images.looks_like_photo(ex.frames[0])
+    except Exception:  # an image that opens but cannot be sampled is simply not called a photo
+        return False
 
 
 def _open(ex: Exhibit) -> str | None:
@@ -135,10 +210,10 @@ def _open(ex: Exhibit) -> str | None:
         ex.source = source_kind(ex.file, ex.path) or "image"
         if ex.source == "pdf":
             pdf = pikepdf.open(ex.path)
+            ex.pdf = pdf
             ex.removed = sanitize(pdf)
             for page in pdf.pages:
                 page.flatten_rotation()
-            ex.pdf = pdf
         else:
             ex.frames = images.open_frames(ex.path)
     except pikepdf.PasswordError:

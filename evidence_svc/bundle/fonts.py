@@ -162,7 +162,10 @@ def _cjk_subset(path: str, index: int, chars: str) -> bytes:
         fb.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent)
         family = src["name"].getDebugName(1) or "Noto Sans CJK"
         fb.setupNameTable({"familyName": family, "styleName": src["name"].getDebugName(2) or "Regular",
-                           "psName": (src["name"].getDebugName(6) or "NotoSansCJK").replace(" ", "")})
+                           # one PostScript name per subset: reportlab keys some state by it, so two subsets
+                           # of one face sharing a name would draw one bundle's text with the other's glyphs
+                           "psName": (src["name"].getDebugName(6) or "NotoSansCJK").replace(" ", "") + "-"
+                           + hashlib.sha1(chars.encode()).hexdigest()[:8]})
         fb.setupOS2(sTypoAscender=os2.sTypoAscender, sTypoDescender=os2.sTypoDescender, sTypoLineGap=0,
                     usWinAscent=os2.usWinAscent, usWinDescent=os2.usWinDescent, fsType=0)
         fb.setupPost()

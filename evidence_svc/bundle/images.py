@@ -27,6 +27,10 @@ except ImportError:  # pragma: no cover - pillow-heif is a dependency, but a bun
     pass
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# Share of pixels in an image's 8 most common colours: screens and scans are flat fills (0.2-1.0: a white page is
+# most of a screenshot), camera photos are noise and light falloff (under 0.1, blurred ones included).
+PHOTO_TOP_COLOURS_MAX = 0.15
+CAMERA_TAGS = (0x010F, 0x0110)  # EXIF Make, Model
 
 
 @dataclass
@@ -105,6 +109,26 @@ def open_frames(path: Path) -> list[SourceImage]:
             if fmt != "TIFF":  # as ingest: only TIFF frames are pages; animations and bursts show one moment
                 break
     return out
+
+
+def looks_like_photo(src: SourceImage) -> bool:
+    """A camera photo (parcel, damage, label) rather than a screenshot or a scan: a camera in the EXIF data, a
+    HEIC file, or colours spread like a photo's."""
+    if src.media == "HEIF":
+        return True
+    with Image.open(src.path) as im:
+        try:
+            exif = im.getexif()
+        except Exception:  # a broken EXIF block says nothing either way
+            exif = {}
+        if any(exif.get(tag) for tag in CAMERA_TAGS):
+            return True
+    im = src.load(max_size=(800, 800)).convert("RGB")
+    im.thumbnail((800, 800), Image.Resampling.NEAREST)  # nearest keeps flat fills exactly flat
+    a = np.asarray(im, dtype=np.uint32).reshape(-1, 3)
+    _, counts = np.unique((a[:, 0] << 16) | (a[:, 1] << 8) | a[:, 2], return_counts=True)
+    top = np.sort(counts)[::-1][:8].sum() / max(1, len(a))
+    return bool(top < PHOTO_TOP_COLOURS_MAX)
 
 
 def passthrough(src: SourceImage) -> Encoded | None:

@@ -1,36 +1,35 @@
-"""The bundle's fixed texts in the reader's language, and how money and dates are written on it.
+"""The bundle's texts in the reader's language, and how money and dates are written on it.
 
-Texts are data (`data/bundle_labels.toml`); this module only picks the language and fills placeholders. Dates stay
-ISO 8601 in every language; amounts use the language's number format via babel.
+Texts come from the one label catalogue (`evidence_svc.labels`, `data/labels.toml`): the bundle's own texts, the
+shared terms, claim reasons, exhibit roles and carrier names. This module only picks the language and fills
+placeholders. Dates stay ISO 8601 in every language; amounts use the language's number format via babel.
 """
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime, timezone
-from functools import lru_cache
-from importlib import resources
 
 from babel.numbers import format_currency
 
-LANGS = ("en", "de", "fr", "ja", "zh")
+from ..labels import LANGS, labels_for
 
-
-@lru_cache(maxsize=1)
-def _all() -> dict[str, dict]:
-    text = resources.files("evidence_svc").joinpath("data/bundle_labels.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+__all__ = ["LANGS", "Labels", "when"]
 
 
 class Labels:
-    """`labels["exhibit"]`, `labels.fmt("page_of", n=1, total=3)`, `labels.reason("damaged")`."""
+    """`labels["exhibit"]`, `labels.fmt("delivered", date=..., carrier=...)`, `labels.reason("damaged")`,
+    `labels.role("photos")`. A key is looked up in the bundle's texts, then in the shared terms."""
 
     def __init__(self, lang: str = "en") -> None:
-        table = _all()
-        if lang not in table:
+        if lang not in LANGS:
             raise ValueError(f"bundle language {lang!r} is not available; choose one of {', '.join(LANGS)}")
         self.lang = lang
-        self._t = table[lang]
+        table = labels_for(lang)
+        self._t = {**table["terms"], **table["bundle"]}
+        self._reasons = table["reasons"]
+        self._roles = table["roles"]
+        self.carriers = table.get("carriers", {})
+        self._stores = table.get("marketplaces", {})
 
     def __getitem__(self, key: str) -> str:
         return self._t[key]
@@ -39,10 +38,13 @@ class Labels:
         return self._t[key].format(**values)
 
     def reason(self, reason: str) -> str:
-        return self._t["reasons"].get(reason, reason)
+        return self._reasons.get(reason, reason.replace("_", " "))
 
-    def kind(self, kind: str | None) -> str:
-        return self._t["kinds"].get(kind or "other", self._t["kinds"]["other"])
+    def role(self, role: str | None) -> str:
+        return self._roles.get(role or "other", self._roles["other"])
+
+    def marketplace(self, code: str) -> str:
+        return self._stores.get(code.upper(), code)
 
     def money(self, amount: str, currency: str) -> str:
         try:

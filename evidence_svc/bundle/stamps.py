@@ -1,6 +1,6 @@
 """The exhibit stamp: a band along the bottom of every bundle page, outside the original content.
 
-"Exhibit 2 · tracking.png · page 1/1 · Order 112-…" on the left, the bundle page number on the right. PDF pages are
+"Exhibit 2 · Tracking page · page 1/1 · Order 112-…" on the left (the exhibit's role, never the seller's file name), the bundle page number on the right. PDF pages are
 made taller by the band (`enlarge`: the MediaBox grows downwards, nothing is drawn over the page's own content);
 image pages and the cover reserve it. The band itself is drawn with reportlab on an overlay page that the assembler
 places as a form XObject (`place_overlay`), so fonts are shared with the rest of the bundle.
@@ -21,14 +21,14 @@ RULE = (0.72, 0.76, 0.81)
 INK = (0.22, 0.27, 0.33)
 
 
-def stamp_text(labels: Labels, number: int, name: str, index: int, count: int, order_id: str) -> str:
+def stamp_text(labels: Labels, number: int, role: str, index: int, count: int, order_id: str) -> str:
     sep = " · "
-    return sep.join([f"{labels['exhibit']} {number}", name, f"{labels['page']} {index + 1}/{count}",
+    return sep.join([f"{labels['exhibit']} {number}", labels.role(role), f"{labels['page']} {index + 1}/{count}",
                      f"{labels['order']} {order_id}"])
 
 
 def _fit(fonts: FontSet, text: str, name: str, size: float, room: float) -> str:
-    """Shorten the file name inside `text` (middle ellipsis) until the line fits `room` points."""
+    """Shorten `name` inside `text` (middle ellipsis) until the line fits `room` points."""
     if fonts.width(text, size) <= room or name not in text:
         return text
     keep = len(name)

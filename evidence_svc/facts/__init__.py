@@ -3,9 +3,11 @@
 `extract_facts(pages, claim, settings, barcodes)` reads a file's pages (OCR words or PDF text alike) and returns
 its `Facts`: order IDs, tracking numbers (barcode reads first), the delivery status with date and place, refund
 amounts, and every visible date/time. Each fact keeps the page and box where it was seen. The extractors live one
-per module (`order_ids`, `tracking`, `dates`, `money`, `delivery`, `barcodes`); this module runs them with the
-marketplace's language, day/month order and currency, and a date window around the claim. `classify` names what
-the file shows. Nothing here judges the claim: `claim_checks` does that; the claim's tracking numbers are used only
+per module (`order_ids`, `tracking`, `dates`, `money`, `refunds`, `delivery`, `barcodes`); this module runs them
+with the marketplace's language and currency, the day/month order the file itself shows (else the marketplace's),
+and a date window around the claim. A list of many orders or parcels (`order_list`) gives no delivery fact; an S10
+number's carrier is the one its page shows (`issuer` keeps the postal service). `classify` names what the file
+shows. Nothing here judges the claim: `claim_checks` does that; the claim's tracking numbers are used only
 to read an S10 number whose service letters OCR confused (`snap_to_claim`).
 """
 
@@ -23,12 +25,15 @@ from ..config import Settings
 from ..model import Claim, DeliveryFact, Facts, OrderIdFact, Page, TimestampFact, TrackingFact
 from ..text import Line, lines_of
 from .barcodes import BarcodeHit, tracking_from_barcodes
-from .dates import find_datetimes
+from .dates import document_order, find_datetimes
 from .delivery import find_delivery
-from .money import find_refunds
 from .order_ids import find_order_ids
+from .order_list import is_order_list
 from .phrases import phrases_rx
-from .tracking import find_tracking, identify, lookalike_letters, normalise
+from .refunds import find_refunds
+from .tracking import (
+    carriers_config, find_tracking, identify, lookalike_letters, normalise, page_context, shown_carrier,
+)
 
 __all__ = ["extract_facts", "classify", "date_window", "merge_tracking", "snap_to_claim", "KINDS"]
 
@@ -49,17 +54,21 @@ def date_window(claim: Claim, settings: Settings) -> tuple[date, date] | None:
 def extract_facts(pages: list[Page], claim: Claim, settings: Settings,
                   barcodes: list[BarcodeHit] | None = None) -> Facts:
     lang, order = settings.locale_for(claim.marketplace)
+    order = document_order([ln for p in pages for ln in lines_of(p)], lang, order)  # the file's own day/month order
     window = date_window(claim, settings)
     facts = Facts()
     ocr_tracking: list[TrackingFact] = []
     best_delivery = DeliveryFact()
     seen_refunds: set[tuple[str, str]] = set()
     seen_stamps: set[tuple[int, str, str]] = set()
+    context_on: dict[int, tuple[bool, set[str]]] = {}
     for page in pages:
         lines = lines_of(page)
         if not lines:
             continue
+        page_ids: set[str] = set()
         for hit in _safe("order IDs", find_order_ids, [], lines):
+            page_ids.add(hit.value)
             facts.order_id_hits.append(OrderIdFact(value=hit.value, page=hit.page, box=hit.box))
             if hit.value not in facts.order_ids:
                 facts.order_ids.append(hit.value)
@@ -69,20 +78,32 @@ def extract_facts(pages: list[Page], claim: Claim, settings: Settings,
             if key not in seen_stamps:
                 seen_stamps.add(key)
                 facts.timestamps.append(TimestampFact(text=d.text, value=d.iso, page=d.page, box=d.box))
+        context_on[page.index] = _safe("tracking context", page_context, (False, set()), lines)
+        page_numbers: set[str] = set()
         for t in _safe("tracking", find_tracking, [], lines):
             t.source = "pdf-text" if page.text_source == "pdf-text" else "ocr"
             ocr_tracking.append(t)
+            page_numbers.add(t.number)
         if _is_conversation(lines):
             continue  # what buyer and seller wrote to each other is not a delivery scan or a refund record
-        delivery = _safe("delivery", find_delivery, DeliveryFact(), lines, lang, order, window, dates=dates)
-        if _better(delivery, best_delivery):
-            best_delivery = delivery
+        # on a list of many orders or parcels, one row's status proves nothing
+        if not _safe("order list", is_order_list, False, lines, page_ids, page_numbers):
+            delivery = _safe("delivery", find_delivery, DeliveryFact(), lines, lang, order, window, dates=dates)
+            if _better(delivery, best_delivery):
+                best_delivery = delivery
         for r in _safe("refunds", find_refunds, [], lines, claim.marketplace, lang, order, window):
             if (r.amount, r.currency) not in seen_refunds:
                 seen_refunds.add((r.amount, r.currency))
                 facts.refunds.append(r)
     facts.delivery = best_delivery
-    from_barcodes = _safe("barcodes", tracking_from_barcodes, [], barcodes or [])
+    from_barcodes = []
+    min_digits = carriers_config()["rules"]["min_digits_without_context"]
+    for t in _safe("barcodes", tracking_from_barcodes, [], barcodes or []):
+        context, named = context_on.get(t.page, (False, set()))
+        if t.number.isdigit() and len(t.number) < min_digits and not context:
+            continue  # a digits-only barcode (an invoice or receipt number's) is a tracking number only on a page
+            # with a tracking word or carrier name: a check digit holds by chance one time in 7 to 11
+        from_barcodes.append(shown_carrier(t, set(), named))
     facts.tracking = snap_to_claim(merge_tracking(from_barcodes, ocr_tracking, facts.order_ids), claim.tracking)
     return facts
 
@@ -136,7 +157,10 @@ def snap_to_claim(found: list[TrackingFact], claim_tracking: list[str]) -> list[
                     break
                 one_off = sum(a != b for a, b in zip(w, t.number)) == 1
                 if t.checksum_ok is False and one_off and ids and ids[0].valid and ids[0].checksum_ok:
-                    t = t.model_copy(update={"number": w, "checksum_ok": True, "carrier": ids[0].carrier})
+                    s10 = ids[0].entry.courier_code == "s10"
+                    shown = t.carrier if s10 and t.issuer and t.carrier != t.issuer else ids[0].carrier  # Yanwen ...
+                    t = t.model_copy(update={"number": w, "checksum_ok": True, "carrier": shown,
+                                             "issuer": ids[0].carrier if s10 else None})
                     break
         if all(o.number != t.number for o in out):
             out.append(t)
@@ -158,6 +182,8 @@ def _kind_words() -> dict[str, Any]:
     cfg = tomllib.loads(text)
     out: dict[str, Any] = {}
     for kind, spec in cfg.items():
+        if "words" not in spec:
+            continue  # [order_list] is order_list.py's
         out[kind] = (phrases_rx(spec["words"]), int(spec.get("min_words", 1)))
     titles = cfg["messages"].get("title_lines", [])
     out["message_titles"] = {re.sub(r"\s+", "", t.lower()) for t in titles}
@@ -175,13 +201,16 @@ def _is_conversation(lines: list[Line]) -> bool:
 
 def classify(facts: Facts, pages: list[Page]) -> str:
     """What the file shows: delivery | refund | messages | order | other. A conversation screenshot is `messages`
-    even when it mentions a refund or a delivery (what a seller writes is not a record of it); an order page is
-    `order` even though it shows the delivery status."""
+    even when it mentions a refund or a delivery (what a seller writes is not a record of it); an order page, and
+    a list of many orders (`order_list`), is `order` even though it shows delivery statuses."""
     all_lines = [ln for p in pages for ln in lines_of(p)]
     text = "\n".join(ln.text for ln in all_lines)
     words = _kind_words()
     if _is_conversation(all_lines):
         return "messages"
+    if any(is_order_list(lines_of(p), tracking={t.number for t in facts.tracking if t.page == p.index})
+           for p in pages):
+        return "order"  # an order list: many orders' rows, no delivery proof
     if facts.refunds:
         return "refund"
     order_rx, _ = words["order"]

@@ -6,16 +6,19 @@ with month names in the marketplace language and English, CJK 年月日, clock t
 parses each span with the language and `DATE_ORDER` given explicitly and strict parsing. This module must never
 run `dateparser.search.search_dates` over page text: it is slow there and reads amounts ("$23", "23,45") as dates.
 
-Ambiguous numeric dates (11/5/2026) follow the marketplace's day/month order unless one part is over 12. Dates
-without a year (Nov 5, 11月5日) get the year that puts them closest to the window's reference point. Dates outside
-the window are dropped. Clock times are parsed here by hand (a two-field pattern needs no library).
+Ambiguous numeric dates (11/5/2026) follow the document's own order when another numeric date on it is unambiguous
+(a day over 12: "13/01/2018" makes "11/03/2018" the 11th of March on a US claim too), else the marketplace's
+(`document_order`). Dates without a year (Nov 5, 11月5日) get the year that puts them closest to the window's
+reference point. Dates outside the window are dropped; without a window, dates more than `PAST_YEARS` before or
+`FUTURE_YEARS` after today are OCR noise ("22/03/2078"). A label glued to a date ("Date:13/01/2018",
+"Printed on-17/06/25") does not hide it. Clock times are parsed here by hand (a two-field pattern needs no library).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from babel import Locale
@@ -28,8 +31,19 @@ from ..text import Line
 BASE_LANGS = ("en",)
 NAMED_MONTH_LANGS = ("en", "de", "fr", "it", "es", "nl", "sv", "pl")
 
+# Without a claim window, a date is plausible from PAST_YEARS before today to FUTURE_YEARS after it (receipts in
+# evidence are rarely older than a decade; a date years ahead is an OCR misreading: "22/03/2078").
+PAST_YEARS, FUTURE_YEARS = 10, 1
+
 # Full-width digits and colon -> ASCII, one character for one so match offsets stay valid.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９：／．－", "0123456789:/.-")
+# The hyphen of a date range written without spaces ("01.05.14-31.05.14", a service period): read as a space, so
+# that both ends are dates (one character for one).
+_RANGE_DASH = re.compile(r"(?:(?<=\d[./]\d\d)|(?<=\d[./]\d{4}))-(?=[0-3]?\d[./][01]?\d[./]\d\d)")
+
+
+def _prepared(text: str) -> str:
+    return _RANGE_DASH.sub(" ", text.translate(_FULLWIDTH))
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,7 @@ class DateHit:
 
 
 @lru_cache(maxsize=None)
-def _names(lang: str) -> tuple[dict[str, int], list[str]]:
+def names(lang: str) -> tuple[dict[str, int], list[str]]:
     """Month name -> month number, and weekday names (wide and abbreviated), from CLDR via babel."""
     try:
         loc = Locale.parse(lang)
@@ -94,7 +108,7 @@ def _month_table(lang: str) -> dict[str, tuple[int, str]]:
     for lg in dict.fromkeys((lang, *BASE_LANGS)):
         if lg not in NAMED_MONTH_LANGS:
             continue
-        for name, num in _names(lg)[0].items():
+        for name, num in names(lg)[0].items():
             table.setdefault(name, (num, lg))
     return table
 
@@ -103,18 +117,24 @@ def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+# Where a date may start: not glued to a preceding number or word, except a label's ':' or '-' ("Date:13/01/2018",
+# "Date :17/04/18", "Printed on-17/06/25"). dateparser cannot help here: it parses a span it is given, and its
+# `search_dates` over page text is slow and reads amounts as dates, so the span finding stays hand-written.
+_NOT_GLUED = r"(?:(?<![\w.,/:-])|(?<=[^\W\d_][:-])|(?<=[^\W\d_] [:-]))"
+
+
 @lru_cache(maxsize=None)
 def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
     months = _month_table(lang)
     wdays: list[str] = []
     for lg in dict.fromkeys((lang, *BASE_LANGS)):
         if lg in NAMED_MONTH_LANGS:
-            wdays += _names(lg)[1]
+            wdays += names(lg)[1]
     mon = f"(?P<mon>{_alt(list(months))})\\.?" if months else r"(?P<mon>(?!))"
     wd = rf"(?:(?:{_alt(wdays)})\.?,?\s+)?" if wdays else ""
     day = r"(?P<d>[0-3]?\d)"
     year = r"(?P<y>(?:19|20)\d\d)"
-    nb = r"(?<![\w.,/:-])"  # not glued to a preceding number or word
+    nb = _NOT_GLUED
     ne = r"(?![\w/:-]|[.,]\d)"
     # a weekday after a CJK date: (水), （土）, 星期二, 周三 — or OCR's guess at the bracketed character
     cj_wd = r"(?:\s*[（(]\s*[^()（）\s]{1,2}\s*[)）]|\s*星\s*期\s*[一二三四五六日天]|\s*周\s*[一二三四五六日天])?"
@@ -134,12 +154,14 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         ("dmy_named", re.compile(
             rf"{nb}{wd}{day}(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?{mon}(?:,?\s+(?:de\s+)?{year})?(?!\w)", re.I)),
         # Nov 5, 2026, Wednesday, November 5 (year optional)
-        ("mdy_named", re.compile(rf"{nb}{wd}{mon}\s+{day}(?:st|nd|rd|th)?(?:,?\s+{year})?(?![\w:]|[.,]\d)", re.I)),
+        # (OCR drops the space after the comma: "Sep 12,2010")
+        ("mdy_named", re.compile(rf"{nb}{wd}{mon}\s+{day}(?:st|nd|rd|th)?(?:(?:,\s*|\s+){year})?(?![\w:]|[.,]\d)",
+                                 re.I)),
     ]
 
 
 _TIME = re.compile(
-    r"(?<![\w.,:/])"
+    r"(?:(?<![\w.,:/])|(?<=[^\W\d_]:)|(?<=[^\W\d_] :))"  # "Time:09:15" is a label, "12:30:45" is not
     r"(?P<pre>上午|下午|午前|午後|晚上|中午|凌晨|早上|傍晚)?\s*"
     r"(?P<h>[01]?\d|2[0-3])\s*(?:[:：]|(?P<hsep>[h時点]))\s*(?P<mi>[0-5]\d)"
     r"(?:\s*[:：]\s*(?P<s>[0-5]\d)|\s*(?:分|秒))?"
@@ -258,15 +280,45 @@ def _parse_date(kind: str, m: re.Match[str], lang: str, order: str, ref: date,
     return _pick_year(d, ref, window) if d else None
 
 
+def document_order(lines: list[Line], lang: str, date_order: str) -> str:
+    """The day/month order the document itself shows: a numeric date with a day over 12 ("13/01/2018") makes the
+    document day-first, one with a second field over 12 ("01/13/2018") month-first; with neither, or both, the
+    marketplace's `date_order`. A 4-digit year first ("2018/01/13") is read year-first whatever this returns."""
+    pat = dict(_patterns(lang))["num"]
+    seen: set[str] = set()
+    for ln in lines:
+        for m in pat.finditer(_prepared(ln.text)):
+            a, b = int(m["a"]), int(m["b"])
+            if m["s"] != "." and (a > 12) != (b > 12) and 1 <= min(a, b) and max(a, b) <= 31:
+                seen.add("DMY" if a > 12 else "MDY")
+    return seen.pop() if len(seen) == 1 else date_order
+
+
+def plausible(d: date, window: tuple[date, date] | None, today: date | None = None) -> bool:
+    """Inside the claim's window, or without one, within PAST_YEARS / FUTURE_YEARS of today."""
+    if window:
+        return window[0] <= d <= window[1]
+    today = today or date.today()
+    try:
+        lo, hi = today.replace(year=today.year - PAST_YEARS), today.replace(year=today.year + FUTURE_YEARS)
+    except ValueError:  # 29 February
+        lo, hi = today - timedelta(days=365 * PAST_YEARS), today + timedelta(days=365 * FUTURE_YEARS)
+    return lo <= d <= hi
+
+
 def find_datetimes(
-    lines: list[Line], lang: str, date_order: str, window: tuple[date, date] | None = None
+    lines: list[Line], lang: str, date_order: str, window: tuple[date, date] | None = None, *,
+    plausible_only: bool = True,
 ) -> list[DateHit]:
-    """Every date, date-time and clock time in `lines`, in reading order. A time right after a date (same line,
-    at most a few characters between, e.g. "Nov 5, 2026 at 10:32 AM") joins it into one date-time hit."""
+    """Every plausible date, date-time and clock time in `lines`, in reading order. A time right after a date (same
+    line, at most a few characters between, e.g. "Nov 5, 2026 at 10:32 AM") joins it into one date-time hit.
+    Ambiguous numeric dates take the order `document_order` finds in `lines` (pass a whole page or file).
+    `plausible_only=False` keeps dates outside the window too (to know that a line has a date at all)."""
     ref = window[1] - (window[1] - window[0]) / 4 if window else date.today()
+    date_order = document_order(lines, lang, date_order)
     hits: list[DateHit] = []
     for li, line in enumerate(lines):
-        text = line.text.translate(_FULLWIDTH)
+        text = _prepared(line.text)
         dates: list[tuple[int, int, date]] = []
         taken: list[tuple[int, int]] = []
         for kind, pat in _patterns(lang):
@@ -278,7 +330,7 @@ def find_datetimes(
                 if d is None:
                     continue
                 taken.append((s, e))
-                if window and not (window[0] <= d <= window[1]):
+                if plausible_only and not plausible(d, window):
                     continue
                 dates.append((s, e, d))
         times: list[tuple[int, int, time]] = []
@@ -314,12 +366,3 @@ def _hit(line: Line, li: int, text: str, s: int, e: int, value: date | datetime,
          has_time: bool) -> DateHit:
     return DateHit(text=text[s:e].strip(), value=value, has_date=has_date, has_time=has_time, page=line.page,
                    box=line.box_of(s, e), line=li, start=s, end=e)
-
-
-def warm_up(langs: tuple[str, ...] = ("en", "de", "fr", "it", "es", "ja", "zh")) -> None:
-    """Load dateparser's language data once (its first call per language costs ~0.2 s); call in workers."""
-    for lg in langs:
-        _patterns(lg)
-    _dp("2026-01-02", "en", "YMD", True)
-    for lg in ("en", "de", "fr", "it", "es"):
-        _dp(f"2 {list(_names(lg)[0])[0]} 2026", lg, "DMY", True)

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..model import DeliveryFact
 from ..text import Line, union
-from .dates import DateHit, find_datetimes
+from .dates import NAMED_MONTH_LANGS, DateHit, find_datetimes, names
 from .money import rules as money_rules
 from .phrases import FoldedPattern, fold, phrase_rx, phrases_rx
 
@@ -154,7 +154,10 @@ def find_delivery(lines: list[Line], lang: str, date_order: str,
             continue
         best: tuple[StatusHit, DateHit | None] | None = None
         for ev in events:
-            d = _date_for(ev, lines, by_line)
+            if ev.line not in by_line and _dated_outside_window(lines[ev.line], lang, date_order):
+                d = None  # the event's own date is not the claim's ("delivered on September 12, 2010")
+            else:
+                d = _date_for(ev, lines, by_line)
             if d is not None:
                 best = (ev, d)
                 break
@@ -173,6 +176,11 @@ def find_delivery(lines: list[Line], lang: str, date_order: str,
         location = _location(ev, lines, dated) if status == "delivered" else None
         return DeliveryFact(status=status, date=when, location=location, page=ln.page, box=box)
     return DeliveryFact()
+
+
+def _dated_outside_window(line: Line, lang: str, date_order: str) -> bool:
+    """The line shows a date that the window (or plausibility) dropped: its event must not borrow a neighbour's."""
+    return any(h.has_date for h in find_datetimes([line], lang, date_order, plausible_only=False))
 
 
 def _date_for(ev: StatusHit, lines: list[Line], by_line: dict[int, list[DateHit]]) -> DateHit | None:
@@ -263,9 +271,24 @@ def _location(ev: StatusHit, lines: list[Line], dated: list[DateHit]) -> str | N
     if town or spot:
         return town or spot
     m = after_rx.match(tail.lstrip("，、。,;: "))
-    if m and re.search(r"[^\W\d_]{3}", m["loc"]) and not re.search(r"[:：]", m["loc"]):
+    if m and re.search(r"[^\W\d_]{3}", m["loc"]) and not re.search(r"[:：]", m["loc"]) and not _when_word(m["loc"]):
         return _clean(m["loc"])
     return None
+
+
+@lru_cache(maxsize=1)
+def _when_words() -> FoldedPattern:
+    """Weekday and month names (CLDR, via the dates module's tables) and relative days: "Delivered Saturday" says
+    when, not where."""
+    words = list(rules()["location"].get("not_places", []))
+    for lang in NAMED_MONTH_LANGS:
+        months, days = names(lang)
+        words += list(months) + days
+    return phrases_rx([w for w in words if len(w) >= 3])
+
+
+def _when_word(text: str) -> bool:
+    return bool(_when_words().search(text))
 
 
 def _clean(s: str) -> str:

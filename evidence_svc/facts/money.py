@@ -1,4 +1,4 @@
-"""Money on a page: amounts with their ISO currency, and which of them are refunds.
+"""Money on a page: amounts with their ISO currency (which of them are refunds is `refunds.py`'s call).
 
 Currency markers ($, US$, CA$, CDN$, £, €, ¥, 円, EUR, GBP ...) and refund wording are data
 (`data/facts/money.toml`). Numbers are read with babel's strict decimal parser in the marketplace's locale first
@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -22,10 +21,8 @@ from typing import Any
 
 from babel.numbers import NumberFormatError, get_currency_precision, parse_decimal
 
-from ..model import Box, RefundFact
+from ..model import Box
 from ..text import Line
-from .dates import find_datetimes
-from .phrases import phrases_rx
 
 # Locale used for parsing by the decimal separator it implies.
 _POINT_LOCALE, _COMMA_LOCALE = "en", "de"
@@ -178,95 +175,3 @@ def _default_currency(marketplace: str) -> str:
     from ..config import MARKETPLACE_CURRENCY
 
     return MARKETPLACE_CURRENCY.get(marketplace.upper(), "USD")
-
-
-@lru_cache(maxsize=1)
-def _refund_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    cfg = rules()["refund"]
-
-    # refund words match word starts ("refund" finds "refunded"); negations match whole phrases
-    return phrases_rx(cfg["words"], prefix=True), phrases_rx(cfg["negations"])
-
-
-def refund_word_at(text: str) -> int | None:
-    """Where a refund word starts in `text`, unless the line negates it (refund requested, no refund ...)."""
-    words, negations = _refund_patterns()
-    if negations.search(text):
-        return None
-    m = words.search(text)
-    return m.start() if m else None
-
-
-def find_refunds(
-    lines: list[Line], marketplace: str, lang: str, date_order: str, window: tuple[date, date] | None = None
-) -> list[RefundFact]:
-    """Refund records: an amount on a line with a refund word (the nearest amount after the word, else before it),
-    or, for a label line without an amount, the first amount on the next line. The date comes from the same line,
-    else the nearest dated line directly above or below."""
-    word_at = {i: p for i, ln in enumerate(lines) if (p := refund_word_at(ln.text)) is not None}
-    if not word_at:
-        return []
-    bare_lines = set(word_at) | {i + 1 for i in word_at}
-    amounts = find_amounts(lines, marketplace, lang, bare_lines=bare_lines)
-    by_line: dict[int, list[AmountHit]] = {}
-    for a in amounts:
-        by_line.setdefault(a.line, []).append(a)
-    picked: list[AmountHit] = []
-    out: list[RefundFact] = []
-    seen: set[tuple[str, str, int]] = set()
-    for i, pos in sorted(word_at.items()):
-        chosen: AmountHit | None = None
-        here = by_line.get(i, [])
-        after = [a for a in here if a.start >= pos]
-        if after:
-            chosen = after[0]
-        elif here:
-            chosen = here[-1]
-        elif i + 1 < len(lines) and i + 1 not in word_at and by_line.get(i + 1) and _overlaps_x(lines[i], lines[i + 1]):
-            chosen = by_line[i + 1][0]
-        if chosen is None or chosen.amount == 0:
-            continue
-        key = (str(abs(chosen.amount)), chosen.currency, chosen.page)
-        if key in seen:
-            continue
-        seen.add(key)
-        picked.append(chosen)
-        when = _date_near(lines, i, chosen.line, lang, date_order, window)
-        out.append(RefundFact(amount=_fmt(abs(chosen.amount), chosen.currency), currency=chosen.currency,
-                              date=when, page=chosen.page, box=chosen.box))
-    return [r for r, hit in zip(out, picked) if not _lost_separator(hit, picked)]
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-def _lost_separator(hit: AmountHit, others: list[AmountHit]) -> bool:
-    """"2345 €" next to "23,45 €" on the same page is the same amount with the comma lost to OCR."""
-    if re.search(r"\d[.,]\d{1,2}(?!\d)", hit.text):
-        return False
-    return any(o is not hit and o.currency == hit.currency and o.page == hit.page and _digits(o.text) == _digits(hit.text)
-               and o.amount != hit.amount for o in others)
-
-
-def _fmt(value: Decimal, currency: str) -> str:
-    try:
-        places = get_currency_precision(currency)
-    except Exception:
-        places = 2
-    return str(value.quantize(Decimal(1).scaleb(-places)))
-
-
-def _overlaps_x(a: Line, b: Line) -> bool:
-    return a.box[0] <= b.box[2] and b.box[0] <= a.box[2]
-
-
-def _date_near(lines: list[Line], i: int, j: int, lang: str, date_order: str,
-               window: tuple[date, date] | None) -> str | None:
-    for k in dict.fromkeys((i, j, i - 1, j + 1, i + 1, i - 2, j + 2)):
-        if 0 <= k < len(lines):
-            dated = [h for h in find_datetimes([lines[k]], lang, date_order, window) if h.has_date]
-            if dated:
-                v = dated[0].value
-                return (v.date() if hasattr(v, "date") and callable(v.date) else v).isoformat()
-    return None

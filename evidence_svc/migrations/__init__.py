@@ -2,7 +2,7 @@
 
 `upgrade(engine)` brings any older database to the newest schema in place, inside one transaction, holding a lock
 so that two processes starting at once (API and workers) do not both migrate. The revisions in `versions/` are the
-only place the schema is created; `store.py`'s models must match them (a test compares the two).
+only place the schema is created; the models in `store/rows.py` must match them (a test compares the two).
 """
 
 from __future__ import annotations

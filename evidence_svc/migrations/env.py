@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from evidence_svc.store import Base
+from evidence_svc.store.rows import Base
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,0 +1,1 @@
+"""The real-evidence evaluation set: provenance list, labels, and the scripts that rebuild and degrade it."""

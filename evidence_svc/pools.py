@@ -1,0 +1,182 @@
+"""Process pools and process liveness: the one module that decides how work is spread over processes.
+
+It owns the start method (fork while the process has one thread, a clean forkserver once it has more), the
+`OMP_THREAD_LIMIT` every OCR process runs with, the patch that lets a Celery (billiard) child start a pool of its
+own, and how a process tells whether another one is still alive (job owners, a watcher's workers). A pool is an
+object its user owns (`ProcessPool`); `shutdown_all()` stops every pool of this process, for hooks that run
+where atexit does not (a billiard child leaving with os._exit). Nothing here knows what the work is.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import secrets
+import socket
+import sys
+import threading
+import time
+import weakref
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+OMP_THREAD_LIMIT = "1"  # tesseract's OpenMP threads would fight the other workers for cores
+
+
+def limit_omp_threads(force: bool = False) -> None:
+    """Set OMP_THREAD_LIMIT for this process and its children (kept if the user set it, unless `force`)."""
+    if force:
+        os.environ["OMP_THREAD_LIMIT"] = OMP_THREAD_LIMIT
+    else:
+        os.environ.setdefault("OMP_THREAD_LIMIT", OMP_THREAD_LIMIT)
+
+
+def start_context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
+    """fork is fastest (workers share the parent's imports) but unsafe once the process has threads (uvicorn,
+    Celery, watchfiles): there the workers fork from a clean single-threaded forkserver instead."""
+    if threading.active_count() == 1 and sys.platform != "win32":
+        return multiprocessing.get_context("fork")
+    return forkserver_context(preload)
+
+
+def forkserver_context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
+    """A forkserver (spawn on Windows) whose server imports `preload` once, so each worker starts warm."""
+    if sys.platform == "win32":
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    if preload:
+        ctx.set_forkserver_preload(list(preload))
+    return ctx
+
+
+_LIVE: "weakref.WeakSet[ProcessPool]" = weakref.WeakSet()
+
+
+class ProcessPool:
+    """A process pool started on first use and re-made when its size changes; `map` falls back in-process.
+
+    The owner keeps the object; nothing outside reaches for a module global.
+    """
+
+    def __init__(self, preload: Sequence[str] = ()) -> None:
+        self.preload = tuple(preload)
+        self._executor: ProcessPoolExecutor | None = None
+        self._size = 0
+        self._lock = threading.Lock()
+        _LIVE.add(self)
+
+    def executor(self, workers: int) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None or self._size != workers:
+                if self._executor is not None:
+                    self._executor.shutdown(wait=True)
+                self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=start_context(self.preload),
+                                                     initializer=_worker_init, initargs=(os.getpid(),))
+                self._size = workers
+            return self._executor
+
+    def map(self, fn: Callable[[Any], Any], items: list, workers: int) -> list:
+        """`fn` over `items` on `workers` processes, in order. One worker or one item: in this process. A dead
+        worker (killed, out of memory) stops the pool and the batch is run again in-process, item by item."""
+        if workers <= 1 or len(items) <= 1:
+            return [fn(i) for i in items]
+        try:
+            return list(self.executor(workers).map(fn, items))
+        except Exception:
+            self.shutdown()
+            return [fn(i) for i in items]
+
+    def shutdown(self, wait: bool = False) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=wait, cancel_futures=True)
+                self._executor = None
+
+
+def _worker_init(parent: int) -> None:
+    """A worker ends with the process that started the pool, however that one ended (kill -9 runs no handler):
+    otherwise it waits forever on a queue whose write end it holds itself, under PID 1, with its forkserver."""
+    watch_parent(parent)
+
+
+@atexit.register
+def shutdown_all(wait: bool = False) -> None:
+    """Stop every pool this process started (atexit, a Celery child's shutdown hook, a server's shutdown). `wait`
+    until the workers are gone: a server that then re-raises SIGTERM (uvicorn does) never reaches atexit."""
+    for pool in list(_LIVE):
+        pool.shutdown(wait=wait)
+
+
+def allow_children_in_daemon() -> None:
+    """Let a Celery prefork child start a process pool.
+
+    billiard marks its children daemonic and gives them an authkey of its own type, so the standard library refuses
+    to start a process pool inside a task ("daemonic processes are not allowed to have children") and cannot pickle
+    the key. The pool's processes end with the child.
+    """
+    from multiprocessing import process
+
+    current = process.current_process()
+    current._config.pop("daemon", None)  # type: ignore[attr-defined]
+    current._config["authkey"] = process.AuthenticationString(os.urandom(32))  # type: ignore[attr-defined]
+
+
+# --- liveness ----------------------------------------------------------------------------------------------------
+
+_TOKEN = secrets.token_hex(4)
+
+
+def process_owner() -> str:
+    """host:pid:token names this process as a job's runner; the token tells a restarted pid 1 from its past self."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_TOKEN}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """Whether the process that took a job is known to be gone. Unknown (another host): False; the lease decides."""
+    try:
+        host, pid_text, token = owner.rsplit(":", 2)
+        pid = int(pid_text)
+    except ValueError:
+        return True
+    if host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        return token != _TOKEN
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` on this host is running (a zombie, killed but not yet reaped, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # Linux: a killed process not yet reaped by its parent is a zombie, as good as gone
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def exit_with(pid: int, interval: float = 0.5) -> None:
+    """Block, and end this process at once (os._exit) when process `pid` is gone. Run it in a daemon thread."""
+    while True:
+        time.sleep(interval)
+        if not pid_alive(pid):
+            os._exit(1)
+
+
+def watch_parent(pid: int) -> threading.Thread:
+    """Start a daemon thread that ends this process when `pid` is gone (a pool worker whose parent was killed)."""
+    thread = threading.Thread(target=exit_with, args=(pid,), daemon=True)
+    thread.start()
+    return thread
