@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     # Small UI text (11-13 px fonts) reads better doubled; large or noisy text reads worse (bench_ocr_engine.py).
     ocr_upscale_below_glyph_px: float = 10.5
     # A page in Chinese or Japanese read with languages that lack them (a Cainiao page on amazon.com) is read again
-    # with chi_sim+eng or jpn+eng when a cheap probe of its unreadable words says so (evidence_svc/ocr.py).
+    # with chi_sim+eng or jpn+eng when a cheap probe of its unreadable words says so (evidence_svc/ocr/fallback.py).
     ocr_script_fallback: bool = True
 
     # --- validator thresholds (calibrated on bench/calibration; see README "Accuracy")

@@ -1,7 +1,7 @@
 """The data contract: pydantic models for claims, pages, words, findings, facts and reports.
 
 Everything that crosses a boundary (CLI JSON, HTTP, watch-mode `report.json`, the store, task-engine messages)
-is one of these models. The JSON shape is the `evidence-report/1` contract in ARCHITECTURE.md: fields may be
+is one of these models. The JSON shape is the `evidence-report/1` contract (README "Report schema"): fields may be
 added, never renamed or removed without bumping `SCHEMA`. This module holds data only, no behaviour beyond
 small derived properties.
 """
@@ -54,6 +54,7 @@ class Claim(BaseModel):
     opened_at: datetime | None = None
     order_total: Money | None = None
     reply: str | None = None
+    timezone: str | None = None  # IANA zone the seller reads deadlines in (e.g. Asia/Shanghai); None: the system's
 
 
 class ClaimInfo(BaseModel):
@@ -67,6 +68,7 @@ class ClaimInfo(BaseModel):
     respond_by: datetime | None = None
     decision_expected_at: datetime | None = None
     order_total: Money | None = None
+    timezone: str | None = None  # the IANA zone text reports show deadlines in (the datetimes here stay UTC)
 
 
 class Word(BaseModel):

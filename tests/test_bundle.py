@@ -8,7 +8,6 @@ exhibit page are rendered to PNG under test-artifacts/ for a person to look at.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_bundle_support import (  # noqa: E402
+from support.bundle_evidence import (
     ARTIFACTS,
     ORDER,
     TRACKING,
@@ -34,12 +32,12 @@ from test_bundle_support import (  # noqa: E402
     settings_for,
 )
 
-from evidence_svc.bundle import BundleResult, build_bundle  # noqa: E402
-from evidence_svc.bundle.fonts import FontMissing, _cjk_subset, find_font  # noqa: E402
-from evidence_svc.labels import catalogue  # noqa: E402
-from evidence_svc.bundle.sanitize import active_content  # noqa: E402
-from evidence_svc.model import DeliveryFact, TrackingFact  # noqa: E402
-from evidence_svc.text import lines_of  # noqa: E402
+from evidence_svc.bundle import BundleResult, build_bundle
+from evidence_svc.bundle.fonts import FontMissing, _cjk_subset, find_font
+from evidence_svc.labels import catalogue
+from evidence_svc.bundle.sanitize import active_content
+from evidence_svc.model import DeliveryFact, TrackingFact
+from evidence_svc.text import lines_of
 
 
 @pytest.fixture(scope="session")

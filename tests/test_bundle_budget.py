@@ -4,7 +4,6 @@ is ever dropped."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +12,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_bundle_support import (  # noqa: E402
+from support.bundle_evidence import (
     ORDER,
     claim_info,
     file_report,
@@ -27,9 +25,9 @@ from test_bundle_support import (  # noqa: E402
     settings_for,
 )
 
-from evidence_svc.bundle import build_bundle  # noqa: E402
-from evidence_svc.bundle.budget import destination  # noqa: E402
-from evidence_svc.model import Page  # noqa: E402
+from evidence_svc.bundle import build_bundle
+from evidence_svc.bundle.budget import destination
+from evidence_svc.model import Page
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,17 +22,16 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_bundle_support import claim_info, file_report, font, ocr_page, report_of, screenshot  # noqa: E402
+from support.bundle_evidence import claim_info, file_report, font, ocr_page, report_of, screenshot
 
-from evidence_svc.bundle import BundleResult, build_bundle  # noqa: E402
-from evidence_svc.claim_folder import load_claim_toml  # noqa: E402
-from evidence_svc.config import Settings, load_settings  # noqa: E402
-from evidence_svc.labels import catalogue  # noqa: E402
-from evidence_svc.messages import finding  # noqa: E402
-from evidence_svc.model import ClaimReport, DeliveryFact, Facts, TrackingFact  # noqa: E402
-from evidence_svc.pipeline import check_claim  # noqa: E402
-from evidence_svc.text import lines_of  # noqa: E402
+from evidence_svc.bundle import BundleResult, build_bundle
+from evidence_svc.claim_folder import load_claim_toml
+from evidence_svc.config import Settings, load_settings
+from evidence_svc.labels import catalogue
+from evidence_svc.messages import finding
+from evidence_svc.model import ClaimReport, DeliveryFact, Facts, TrackingFact
+from evidence_svc.pipeline import check_claim
+from evidence_svc.text import lines_of
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 ORDER_RX = re.compile(r"\d{3}-\d{7}-\d{7}")

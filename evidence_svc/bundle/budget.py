@@ -10,7 +10,7 @@ second message (or, where the limit is for the whole case, which exhibits are th
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -37,7 +37,6 @@ class Destination:
     max_total_bytes: int | None = None
     max_pages: int | None = None
     split: str = ""  # "message" | "file" | "": what a second part would be
-    formats: list[str] = field(default_factory=list)
 
     @property
     def max_bytes(self) -> int | None:

@@ -1,4 +1,4 @@
-"""Real input files and reports for the bundle tests (imported by tests/test_bundle*.py; holds no tests itself).
+"""Real input files and reports for the bundle tests (imported by tests/test_bundle*.py).
 
 Images are drawn with Pillow and OCR'd by the project's own `ocr.read_words` (real tesseract); text PDFs are made
 with reportlab and read with pdfplumber the way ingest does (words in page pixels at 144 dpi); a scanned PDF is
@@ -47,7 +47,7 @@ from support import paths
 ORDER = "112-1234567-1234567"
 TRACKING = "1Z999AA10123456784"
 TEXT_DPI = 144.0
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CORPUS = paths.CORPUS
 
 
