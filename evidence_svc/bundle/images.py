@@ -19,12 +19,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
-try:  # HEIC/HEIF phone photos; ingest accepts them, so the bundle must draw them too
-    import pillow_heif
+from ..ingest.filetype import register_heif
 
-    pillow_heif.register_heif_opener()
-except ImportError:  # pragma: no cover - pillow-heif is a dependency, but a bundle without HEIC still works
-    pass
+register_heif()  # HEIC/HEIF phone photos: ingest accepts them, so the bundle must draw them too
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # Share of pixels in an image's 8 most common colours: screens and scans are flat fills (0.2-1.0: a white page is

@@ -20,12 +20,12 @@ from PIL import Image
 
 from ..config import Settings
 from ..model import Word
+from ..pools import limit_omp_threads
 from .preprocess import dpi_of
 from .result import OcrResult, OcrTimeout
 
-# libtesseract's OpenMP threads fight the process pool for the same cores; one thread per process is faster
-# overall. Set before libtesseract is loaded (tesserocr import) and inherited by the tesseract CLI.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# Before libtesseract is loaded (tesserocr import); inherited by the tesseract CLI.
+limit_omp_threads()
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ This module knows nothing about HTTP: the API's auth dependency asks `tenant_for
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from sqlalchemy import select
 
+from ..hashing import sha256_text
 from .db import Sessions, StoreError
 from .rows import ApiKey, Tenant, new_id, utcnow
 
@@ -19,7 +19,7 @@ KEY_PREFIX = "evk_"  # recognisable in config files and secret scanners, like Gi
 
 
 def hash_key(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return sha256_text(raw)
 
 
 class KeyRepo(Sessions):
