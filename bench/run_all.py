@@ -24,6 +24,7 @@ QUICK = [
     ("validators and facts on the real-evidence set (bench/real)", [PY, "bench/eval_real.py"]),
     ("facts on the generated calibration set", [PY, "-m", "bench.bench_facts"]),
     ("pipeline vs bare tesseract, cache, text vs scanned PDF, memory", [PY, "bench/bench_pipeline.py"]),
+    ("issue 15 targets: start-up, cold/warm lint, CPU use, text PDF, 300-dpi memory", [PY, "-m", "bench.bench_speed"]),
 ]
 FULL = QUICK + [
     ("OCR engine: tesserocr vs tesseract CLI", [PY, "bench/bench_ocr_engine.py"]),

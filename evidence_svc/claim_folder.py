@@ -4,13 +4,16 @@ Pure API used by `evidence lint --claim claim.toml`, by folder arguments and by 
 
     load_claim_toml(path)    -> (Claim, [files listed in it])
     load_claim_folder(path)  -> ClaimFolder(claim, files, root, toml)
-    list_evidence(folder)   -> the files in a folder that are evidence (no hidden, temp or partial files)
-    walk_folder(folder)     -> the same, plus the links it did not follow (to folders, to nothing)
+    list_evidence(folder)   -> the files in a folder that are evidence (no hidden, temp or partial files, no notes)
+    walk_folder(folder)     -> the same, plus the notes left out and the links it did not follow
+    split_notes(paths)      -> (evidence, notes): a seller's .txt/.md/.docx note is not evidence
+    note_findings(names)    -> an info finding per note, saying it was left out
     is_inside(root, path)   -> whether a path, links resolved, stays inside `root` (watch mode's confinement)
     read_reply_file(path)   -> a reply draft, refused unread when over the API's 10,000 characters
 
 `claim.toml` keys: `order_id`, `reason`, `marketplace`, `tracking` (a string or a list), `opened_at`,
-`order_total = {amount, currency}`, `reply`, and optional `files` (paths relative to the toml). A folder named like
+`order_total = {amount, currency}`, `reply`, `timezone` (an IANA name such as Asia/Shanghai: the zone deadlines are
+shown in), and optional `files` (paths relative to the toml). A folder named like
 an order ID (3-7-7 digits) needs no `claim.toml`. Every problem raises `ClaimFolderError` naming the file and the
 reason in English and Chinese. Links to folders are never walked; `claim.toml` is refused unread above 1 MiB and a
 reply above 10,000 characters (the API's limit). This module reads only: it never writes, moves or opens evidence
@@ -29,8 +32,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import EvidenceError
-from .model import MARKETPLACES, Claim, Reason
-from .rules import ORDER_ID_RE, marketplace_code, order_id_problem
+from .messages import finding
+from .model import MARKETPLACES, Claim, Finding, Reason
+from .rules import ORDER_ID_RE, marketplace_code, order_id_problem, zone_problem
+from .validation_text import validation_problem
 
 CLAIM_TOML = "claim.toml"
 READY_MARKER = ".ready"
@@ -54,6 +59,9 @@ PARTIAL_NAMES = (
     "*.tmp", "*.temp",  # many copy tools and sync clients
     "*.!qB", "*.!ut",  # BitTorrent clients
 )
+# Notes a seller keeps beside the evidence (what the buyer said, a draft): never evidence, left out with an info line
+# instead of failing as "save it as PNG".
+NOTE_SUFFIXES = (".txt", ".md", ".markdown", ".rtf", ".doc", ".docx", ".odt", ".pages")
 
 
 class ClaimFolderError(EvidenceError):
@@ -76,6 +84,7 @@ class ClaimFolder:
     toml: Path | None = None  # the claim.toml read, if any
     names: list[str] = field(default_factory=list)  # display names for `files`, relative to the root
     listed: bool = False  # the files are those claim.toml lists (not every evidence file in the folder)
+    notes: list[Path] = field(default_factory=list)  # the seller's notes found beside the evidence: left out
 
     def __post_init__(self) -> None:
         if not self.names:
@@ -108,6 +117,7 @@ class FolderEntries:
     files: list[Path] = field(default_factory=list)  # evidence files (a link to a file included: check `is_inside`)
     dir_links: list[Path] = field(default_factory=list)  # links to folders: never walked
     dangling: list[Path] = field(default_factory=list)  # links to nothing
+    notes: list[Path] = field(default_factory=list)  # the seller's notes (NOTE_SUFFIXES): not evidence
 
 
 def walk_folder(folder: Path) -> FolderEntries:
@@ -136,9 +146,23 @@ def _walk(root: Path, folder: Path, found: FolderEntries) -> None:
             elif entry.is_symlink() and entry.is_dir():
                 found.dir_links.append(path)  # walking it would read another folder, even the whole disk
             elif entry.is_file():
-                found.files.append(path)
+                (found.notes if is_note(path) else found.files).append(path)
         except OSError:
             continue  # deleted while we looked
+
+
+def is_note(path: Path) -> bool:
+    return Path(path).suffix.lower() in NOTE_SUFFIXES
+
+
+def split_notes(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(evidence, notes) of `paths`, each in the order given."""
+    return [p for p in paths if not is_note(p)], [p for p in paths if is_note(p)]
+
+
+def note_findings(names: list[str]) -> list[Finding]:
+    """One info finding per note left out, for the claim's report."""
+    return [finding("not-evidence", value=name) for name in names]
 
 
 def list_evidence(folder: Path) -> list[Path]:
@@ -211,6 +235,13 @@ def _claim_from_dict(data: dict, path: Path) -> Claim:
         raise ClaimFolderError(path, *problem)
     if isinstance(data.get("tracking"), str):
         data["tracking"] = [data["tracking"]]
+    if "timezone" in data:
+        zone = data["timezone"]
+        problem = zone_problem("timezone", zone) if isinstance(zone, str) else (
+            "timezone must be a text such as \"Asia/Shanghai\"", "timezone 必须是文本，例如 \"Asia/Shanghai\"")
+        if problem:
+            raise ClaimFolderError(path, *problem)
+        data["timezone"] = zone.strip()
     if isinstance(data.get("marketplace"), str):
         mp = marketplace_code(data["marketplace"])
         if mp is None:
@@ -240,20 +271,23 @@ def _claim_from_dict(data: dict, path: Path) -> Claim:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'claim'}: {_plain(err)}" for err in exc.errors()
         )
-        raise ClaimFolderError(path, problems, f"内容无效：{problems}") from None
+        raise ClaimFolderError(path, problems, f"内容无效：{validation_problem(exc)[1]}") from None
 
 
 def _plain(err: dict) -> str:
     if err["type"] == "extra_forbidden":
-        return "unknown key (allowed: order_id, reason, marketplace, tracking, opened_at, order_total, reply, files)"
+        return ("unknown key (allowed: order_id, reason, marketplace, tracking, opened_at, order_total, reply, "
+                "timezone, files)")
     return err["msg"]
 
 
-def load_claim_toml(path: Path) -> tuple[Claim, list[Path]]:
-    """The claim in a claim.toml and the files it lists (resolved against the toml's folder; [] if none listed)."""
+def load_claim_toml(path: Path, raw: bytes | None = None) -> tuple[Claim, list[Path]]:
+    """The claim in a claim.toml and the files it lists (resolved against the toml's folder; [] if none listed).
+
+    `raw`: the toml's bytes, already read by the caller (watch mode reads them from one checked descriptor)."""
     path = Path(path)
     try:
-        raw = _read_limited(path, MAX_CLAIM_TOML_BYTES)
+        raw = _read_limited(path, MAX_CLAIM_TOML_BYTES) if raw is None else raw
     except FileNotFoundError:
         raise ClaimFolderError(path, "file not found", "文件不存在") from None
     except OSError as exc:
@@ -284,21 +318,24 @@ def load_claim_toml(path: Path) -> tuple[Claim, list[Path]]:
     return _claim_from_dict(data, path), files
 
 
-def load_claim_folder(path: Path) -> ClaimFolder:
+def load_claim_folder(path: Path, toml_raw: bytes | None = None) -> ClaimFolder:
     """A claim folder: its claim.toml (or the folder's order-ID name) and its evidence files.
 
     When claim.toml lists `files`, exactly those are the evidence; otherwise every evidence file in the folder.
+    `toml_raw`: claim.toml's bytes, already read by the caller (then the file is not opened again).
     """
     root = Path(path)
     if not root.is_dir():
         raise ClaimFolderError(root, "not a folder", "不是文件夹")
     toml = root / CLAIM_TOML
-    if toml.is_file():
-        claim, listed = load_claim_toml(toml)
-        files = listed if listed else list_evidence(root)
-        return ClaimFolder(claim=claim, files=files, root=root, toml=toml, listed=bool(listed))
+    if toml_raw is not None or toml.is_file():
+        claim, listed = load_claim_toml(toml, toml_raw)
+        files, notes = split_notes(listed) if listed else (list_evidence(root), walk_folder(root).notes)
+        return ClaimFolder(claim=claim, files=files, root=root, toml=toml, listed=bool(listed), notes=notes)
     if looks_like_order_id(root.name):
-        return ClaimFolder(claim=Claim(order_id=root.name.strip()), files=list_evidence(root), root=root)
+        entries = walk_folder(root)
+        return ClaimFolder(claim=Claim(order_id=root.name.strip()), files=entries.files, root=root,
+                           notes=entries.notes)
     raise ClaimFolderError(
         root,
         f"no {CLAIM_TOML} and the folder name is not an order ID (3-7-7 digits); add a {CLAIM_TOML} or rename the folder",

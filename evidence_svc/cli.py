@@ -1,6 +1,8 @@
 """The `evidence` command: a thin adapter from the command line to the pipeline and the services.
 
-`lint` and `bundle` describe a claim by flags or by a claim.toml, check it, and print the report; `serve`,
+`lint` and `bundle` describe a claim by flags, by a claim.toml or by a claim folder (`lint FOLDER` reads
+FOLDER/claim.toml, as watch mode does), check it, and print the report (deadlines in `--tz`, else claim.toml's
+`timezone`, else the system's zone); `serve`,
 `keys`, `watch` and `worker` start the other adapters. Exit codes come from `errors.ExitCode`: 0 no errors,
 1 errors in the evidence, 2 usage or internal error. No traceback reaches the user unless EVIDENCE_DEBUG=1.
 """
@@ -17,13 +19,18 @@ from typing import Annotated, Optional
 
 import typer
 
+from pydantic import ValidationError
+
+from .cli_errors import BilingualGroup
+from .validation_text import validation_problem
 from .config import Settings, load_settings
 from .errors import EvidenceError, ExitCode, InternalError, UsageError
+from .labels import labels_for
 from .model import MARKETPLACES, Claim, ClaimReport, Reason
-from .rules import is_order_id, marketplace_code, order_id_problem
+from .rules import is_order_id, marketplace_code, order_id_problem, system_zone_name, zone_problem
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check and bundle A-to-z claim evidence. "
-                  "检查并打包 A-to-z 索赔证据。")
+app = typer.Typer(cls=BilingualGroup, add_completion=False, no_args_is_help=True,
+                  help="Check and bundle A-to-z claim evidence. 检查并打包 A-to-z 索赔证据。")
 keys_app = typer.Typer(help="API keys for the HTTP service.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
@@ -36,6 +43,11 @@ class Format(str, Enum):
 class Lang(str, Enum):
     en = "en"
     zh = "zh"
+    cn = "cn"  # an alias of zh: sellers type the country
+
+    @property
+    def code(self) -> str:
+        return "zh" if self is Lang.cn else self.value
 
 
 ClaimFile = Annotated[Optional[Path], typer.Option("--claim", help="claim.toml describing the claim and its files")]
@@ -49,10 +61,12 @@ Paths = Annotated[Optional[list[Path]], typer.Argument(help="Evidence files or f
 OcrLang = Annotated[Optional[str], typer.Option("--ocr-lang", help="Tesseract languages, e.g. deu+eng")]
 Workers = Annotated[Optional[int], typer.Option("--workers", help="Worker processes (default: all cores)")]
 Now = Annotated[Optional[datetime], typer.Option("--now", help="Pretend the time is this (for reproducible reports)")]
+Tz = Annotated[Optional[str], typer.Option("--tz", help="Time zone deadlines are shown in, an IANA name such as "
+                                            "Asia/Shanghai (default: claim.toml's `timezone`, else the system's)")]
 
 
 def _fail(err: EvidenceError, lang: str) -> typer.Exit:
-    typer.echo(f"evidence: {err.text(lang)}", err=True)
+    typer.echo(f"evidence{'：' if lang == 'zh' else ': '}{err.text(lang)}", err=True)
     return typer.Exit(int(err.exit_code))
 
 
@@ -64,6 +78,8 @@ def _run(fn, lang: str = "en"):
         raise
     except EvidenceError as err:
         raise _fail(err, lang) from None
+    except ValidationError as exc:
+        raise _fail(UsageError(*validation_problem(exc)), lang) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except Exception as exc:
@@ -77,15 +93,40 @@ def _run(fn, lang: str = "en"):
 def build_claim(
     claim_file: Path | None, order: str | None, tracking: list[str] | None, marketplace: str | None,
     reason: Reason | None, opened_at: datetime | None, reply_file: Path | None, paths: list[Path] | None,
+    tz: str | None = None,
 ) -> tuple[Claim, list[Path]]:
     """The claim and its evidence files from a claim.toml and/or flags (flags win)."""
-    from .claim_folder import list_evidence, load_claim_toml, read_reply_file
+    claim, files, _ = claim_and_notes(claim_file, order, tracking, marketplace, reason, opened_at, reply_file, paths,
+                                      tz)
+    return claim, files
+
+
+def claim_and_notes(
+    claim_file: Path | None, order: str | None, tracking: list[str] | None, marketplace: str | None,
+    reason: Reason | None, opened_at: datetime | None, reply_file: Path | None, paths: list[Path] | None,
+    tz: str | None = None,
+) -> tuple[Claim, list[Path], list[Path]]:
+    """`build_claim`, plus the notes (.txt/.md/.docx) found among the files, which are left out as not evidence.
+
+    A single folder argument without --claim is a claim folder: its claim.toml (or its order-ID name) describes the
+    claim, as in watch mode. The time zone is --tz, else claim.toml's `timezone`, else the system's.
+    """
+    from .claim_folder import CLAIM_TOML, load_claim_folder, load_claim_toml, read_reply_file, split_notes, walk_folder
 
     files: list[Path] = []
+    notes: list[Path] = []
     base: dict = {}
+    if claim_file is None and paths and len(paths) == 1 and (paths[0] / CLAIM_TOML).is_file():
+        folder = load_claim_folder(paths[0])  # a ClaimFolderError is an EvidenceError: exit 2, both languages
+        base, files, notes, paths = folder.claim.model_dump(exclude_none=True), folder.files, folder.notes, []
     if claim_file is not None:
         claim, files = load_claim_toml(claim_file)  # a ClaimFolderError is an EvidenceError: exit 2, both languages
         base = claim.model_dump(exclude_none=True)
+    if tz:
+        if problem := zone_problem("--tz", tz):
+            raise UsageError(*problem)
+        base["timezone"] = tz.strip()
+    base.setdefault("timezone", system_zone_name())
     if order:
         if not is_order_id(order):
             raise UsageError(*order_id_problem("--order", order))
@@ -109,16 +150,20 @@ def build_claim(
         base["reply"] = read_reply_file(reply_file)  # at most the API's 10,000 characters, refused unread
     for p in paths or []:
         if p.is_dir():
-            files.extend(list_evidence(p))
+            entries = walk_folder(p)
+            files.extend(entries.files)
+            notes.extend(entries.notes)
         elif p.is_file():
             files.append(p)
         else:
             raise UsageError(f"{p}: no such file or folder", f"{p}：文件或文件夹不存在")
     try:
         claim = Claim(**base)
-    except Exception as exc:
-        raise UsageError(f"the claim is not valid: {exc}", f"索赔信息无效：{exc}") from None
-    return claim, list(dict.fromkeys(files))
+    except ValidationError as exc:
+        en, zh = validation_problem(exc)
+        raise UsageError(f"the claim is not valid: {en}", f"索赔信息无效：{zh}") from None
+    files, listed_notes = split_notes(list(dict.fromkeys(files)))
+    return claim, files, list(dict.fromkeys(notes + listed_notes))
 
 
 def _settings(ocr_lang: str | None, workers: int | None) -> Settings:
@@ -131,7 +176,7 @@ def _print(report: ClaimReport, fmt: Format, lang: Lang, now: datetime | None) -
     else:
         from .report_text import render_text
 
-        sys.stdout.write(render_text(report, lang.value, color=sys.stdout.isatty(), now=now))
+        sys.stdout.write(render_text(report, lang.code, color=sys.stdout.isatty(), now=now))
 
 
 @app.command()
@@ -139,22 +184,27 @@ def lint(
     paths: Paths = None, claim_file: ClaimFile = None, order: Order = None, tracking: Tracking = None,
     marketplace: Market = None, reason: ReasonOpt = None, opened_at: OpenedAt = None, reply_file: ReplyFile = None,
     fmt: Annotated[Format, typer.Option("--format", help="text or json (evidence-report/1)")] = Format.text,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text report")] = Lang.en,
-    ocr_lang: OcrLang = None, workers: Workers = None, now: Now = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text report: en, zh (or cn)")] = Lang.en,
+    ocr_lang: OcrLang = None, workers: Workers = None, now: Now = None, tz: Tz = None,
 ) -> None:
-    """Check evidence files before submitting them: readable, dated, and visibly about this claim."""
+    """Check evidence files before submitting them: readable, dated, and visibly about this claim.
+
+    `evidence lint FOLDER` reads FOLDER/claim.toml when there is one (as watch mode does).
+    """
 
     _run(lambda: _lint(paths, claim_file, order, tracking, marketplace, reason, opened_at, reply_file, fmt, lang,
-                       ocr_lang, workers, now), lang.value)
+                       ocr_lang, workers, now, tz=tz), lang.code)
 
 
 def _lint(paths, claim_file, order, tracking, marketplace, reason, opened_at, reply_file, fmt: Format, lang: Lang,
-          ocr_lang, workers, now, bundle_to: tuple[Path, str, bool, str] | None = None) -> None:
+          ocr_lang, workers, now, bundle_to: tuple[Path, str, bool, str] | None = None, tz: str | None = None) -> None:
     """The body of `lint` and `bundle`: check the claim, bundle it if asked, print, exit 0 or 1."""
+    from .claim_folder import display_name, note_findings
     from .replies import JsonlHistory
     from .runs import run_claim
 
-    claim, files = build_claim(claim_file, order, tracking, marketplace, reason, opened_at, reply_file, paths)
+    claim, files, notes = claim_and_notes(claim_file, order, tracking, marketplace, reason, opened_at, reply_file,
+                                          paths, tz)
     settings = _settings(ocr_lang, workers)
     when = _aware(now)
     if not files:
@@ -163,11 +213,19 @@ def _lint(paths, claim_file, order, tracking, marketplace, reason, opened_at, re
     out, target, include_failed, bundle_lang = bundle_to or (None, "amazon", False, "en")
     report = run_claim(claim, files, settings, history=JsonlHistory(settings), now=when, bundle_to=out,
                        target=target, include_failed=include_failed, lang=bundle_lang)
+    if notes:
+        report.claim_findings.extend(note_findings([display_name(p, None) for p in notes]))
+        report.summarise()
     _print(report, fmt, lang, when)
     raise typer.Exit(int(ExitCode.ok if report.summary.errors == 0 else ExitCode.findings))
 
 
-@app.command()
+# The one story of where files go (data/labels.toml `where_files_go`), also said by the reply check and the web page.
+BUNDLE_HELP = ("Check a claim's evidence and write one annotated PDF bundle. "
+               + labels_for("en")["report"]["where_files_go"])
+
+
+@app.command(help=BUNDLE_HELP)
 def bundle(
     paths: Paths = None, claim_file: ClaimFile = None, order: Order = None, tracking: Tracking = None,
     marketplace: Market = None, reason: ReasonOpt = None, opened_at: OpenedAt = None, reply_file: ReplyFile = None,
@@ -176,13 +234,13 @@ def bundle(
     include_failed: Annotated[bool, typer.Option("--include-failed", help="Also include files that failed")] = False,
     bundle_lang: Annotated[str, typer.Option("--bundle-lang", help="Language of the cover page")] = "en",
     fmt: Annotated[Format, typer.Option("--format")] = Format.text,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
-    ocr_lang: OcrLang = None, workers: Workers = None, now: Now = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text report: en, zh (or cn)")] = Lang.en,
+    ocr_lang: OcrLang = None, workers: Workers = None, now: Now = None, tz: Tz = None,
 ) -> None:
-    """Check a claim's evidence and write one annotated PDF bundle for Seller Central."""
-    _run(lambda: _bundle_target(out), lang.value)
+    _run(lambda: _bundle_target(out), lang.code)
     _run(lambda: _lint(paths, claim_file, order, tracking, marketplace, reason, opened_at, reply_file, fmt, lang,
-                       ocr_lang, workers, now, bundle_to=(out, target, include_failed, bundle_lang)), lang.value)
+                       ocr_lang, workers, now, bundle_to=(out, target, include_failed, bundle_lang), tz=tz), lang.code)
+
 
 
 def _bundle_target(out: Path) -> None:
@@ -277,16 +335,23 @@ def watch(
 @app.command()
 def worker(
     concurrency: Annotated[Optional[int], typer.Option("--concurrency", help="Tasks at once (default: cores)")] = None,
+    queues: Annotated[Optional[str], typer.Option(
+        "--queues", help="Comma-separated queues to consume: evidence (checks), webhooks (deliveries); default both"
+    )] = None,
 ) -> None:
     """Run a task-engine worker (needs EVIDENCE_BROKER_URL)."""
-    from .tasks import run_worker
+    from .tasks import QUEUE, WEBHOOK_QUEUE, run_worker
 
     def body() -> None:
         settings = load_settings()
         if not settings.broker_url:
             raise UsageError("set EVIDENCE_BROKER_URL (e.g. redis://localhost:6379/0) to run a worker",
                              "请设置 EVIDENCE_BROKER_URL（例如 redis://localhost:6379/0）后再启动 worker")
-        run_worker(settings, concurrency)
+        names = [q.strip() for q in (queues or "").split(",") if q.strip()] or None
+        if names and not set(names) <= {QUEUE, WEBHOOK_QUEUE}:
+            raise UsageError(f"--queues takes {QUEUE} and/or {WEBHOOK_QUEUE}",
+                             f"--queues 只能是 {QUEUE} 和/或 {WEBHOOK_QUEUE}")
+        run_worker(settings, concurrency, queues=names)
 
     _run(body)
 
@@ -296,6 +361,14 @@ def _aware(dt: datetime | None) -> datetime | None:
         return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
+
+from .export import export_command  # noqa: E402  (the command lives with the CSV it writes)
+
+app.command("export")(export_command)
+
+from .reply_cli import reply_command  # noqa: E402  (the command's body lives in its own module)
+
+app.command("reply")(reply_command)
 
 if __name__ == "__main__":
     app()

@@ -128,6 +128,17 @@ class Settings(BaseSettings):
     broker_visibility_timeout_s: float = 3600.0
     task_max_retries: int = 5  # transient errors only (database, broker, shared storage); a bad file is a finding
     task_retry_backoff_max_s: float = 300.0
+    # Webhooks (evidence_svc/webhooks/): loopback, private, link-local and multicast targets are refused (at
+    # registration and again at every delivery, against DNS rebinding) unless allowed: a LAN receiver, tests.
+    webhook_allow_private: bool = False
+    webhook_retry_base_s: float = 10.0  # first retry after this; doubled per attempt up to webhook_retry_max_s
+    webhook_retry_max_s: float = 3600.0
+    webhook_max_attempts: int = 15  # then the delivery is marked failed (about a day of retries by default)
+    webhook_timeout_s: float = 10.0
+    webhook_poll_s: float = 1.0  # how often the outbox is looked at for due deliveries
+    webhook_concurrency: int = 4  # webhooks sent to at once by the service's own loop (one at a time each)
+    webhook_log_days: int = 30  # delivered and failed deliveries older than this leave the log
+    webhook_max_per_tenant: int = 20  # more is refused with 409
 
     def ocr_langs_for(self, marketplace: str) -> str:
         return self.ocr_lang or OCR_LANGS.get(marketplace.upper(), "eng")

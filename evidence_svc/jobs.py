@@ -6,7 +6,9 @@ any runner can call it: the in-process `LocalPool` here, or a Celery worker (tas
 earlier reports. `run_check` is safe to call twice or concurrently for one job: `Store.take_job` lets one runner
 in at a time (a lease it renews while working), a report is stored once per input fingerprint, and an identical
 earlier report is reused instead of checking again. A job that was running when its process died goes back to
-the queue on the next start (or when its lease expires) and runs again; after `job_max_attempts` it fails.
+the queue on the next start (or when its lease expires) and runs again; after `job_max_attempts` it fails. A job
+whose claim is deleted while it runs ends quietly as "deleted": no failure, no event, and the bundle it stored is
+removed again.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def claim_of(row: ClaimRow) -> Claim:
     return Claim(
         order_id=row.order_id, reason=Reason(row.reason), marketplace=row.marketplace, tracking=list(row.tracking or []),
         opened_at=row.opened_at, order_total=Money(**row.order_total) if row.order_total else None, reply=row.reply,
+        timezone=row.timezone,
     )
 
 
@@ -92,6 +95,10 @@ def run_check(job_id: str, settings: Settings) -> str:
         try:
             outcome = _check(store, job, owner, settings)
         except Exception as exc:
+            if _deleted(store, job_id):  # its files vanished under it, or its rows could not be written
+                log.info("job ended: its claim was deleted", extra={"job_id": job_id, "claim_id": job.claim_id})
+                metrics.JOBS.labels("deleted").inc()
+                return "deleted"
             if is_transient(exc):
                 store.release_job(job_id, owner, f"{type(exc).__name__}: retrying")
                 log.warning("job released after a transient error", extra={"job_id": job_id}, exc_info=True)
@@ -106,15 +113,28 @@ def run_check(job_id: str, settings: Settings) -> str:
     return "done" if outcome in ("done", "reused") else outcome
 
 
+def _deleted(store: Store, job_id: str) -> bool:
+    """True when the job's row is gone: its claim was deleted (the row cascades with it)."""
+    try:
+        return store.get_job(job_id) is None
+    except Exception:  # cannot tell (the database is away): not a reason to hide the original error
+        return False
+
+
 def _check(store: Store, job: JobRow, owner: str, settings: Settings) -> str:
-    row, files = store.claim_for_job(job)
+    found = store.claim_for_job(job)
+    if found is None:
+        log.info("job ended: its claim was deleted", extra={"job_id": job.id, "claim_id": job.claim_id})
+        return "deleted"
+    row, files = found
     claim = claim_of(row)
     history = StoreHistory(store, row.tenant_id, row.id)
     earlier = history.earlier(claim) if claim.reply else []
-    fp = run_fingerprint(claim, [(f.sha256, f.name) for f in files], earlier, job.target, settings)
+    lang = row.bundle_lang or "en"
+    fp = run_fingerprint(claim, [(f.sha256, f.name) for f in files], earlier, job.target, settings, lang=lang)
     if store.report_by_fingerprint(row.id, fp) is not None:
         done = _finish(store, job, owner, fingerprint=fp)
-        return "reused" if done else "superseded"
+        return "reused" if done else ("deleted" if _deleted(store, job.id) else "superseded")
 
     paths = [store.blob_path(f.sha256) for f in files]
     missing = [f.name for f, p in zip(files, paths) if not p.is_file()]
@@ -126,7 +146,7 @@ def _check(store: Store, job: JobRow, owner: str, settings: Settings) -> str:
     with tempfile.TemporaryDirectory(dir=tmp_root, prefix=store.scratch_prefix("bundle")) as tmp:  # see clean_tmp
         out = Path(tmp) / "bundle.pdf"
         report = run_claim(claim, paths, settings, history=history, earlier_replies=earlier,
-                           names=[f.name for f in files], bundle_to=out, target=job.target)
+                           names=[f.name for f in files], bundle_to=out, target=job.target, lang=lang)
         if report.bundle is not None and out.is_file():
             sha, size = store.put_blob_file(out)
             report.bundle = report.bundle.model_copy(
@@ -136,7 +156,12 @@ def _check(store: Store, job: JobRow, owner: str, settings: Settings) -> str:
                    warnings=report.summary.warnings, ready=report.summary.ready, bundle=bundle_row,
                    media_types={fr.sha256: fr.media_type for fr in report.files})
     if not done:
-        return "superseded"
+        if not _deleted(store, job.id):
+            return "superseded"
+        if bundle_row is not None:  # stored for a claim that no longer exists: nothing will ever refer to it
+            store.remove_blob_if_unused(bundle_row["sha256"])
+        log.info("job ended: its claim was deleted", extra={"job_id": job.id, "claim_id": job.claim_id})
+        return "deleted"
     metrics.count_report(report)
     return "done"
 

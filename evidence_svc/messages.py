@@ -1,7 +1,9 @@
 """Finding texts in English and Simplified Chinese, and the one way to make a `Finding`.
 
 The texts live in `data/messages.toml` (data, not code); every stage builds findings through `finding()`, so
-no message is written twice and each one exists in both languages.
+no message is written twice and each one exists in both languages. A code may carry more than one "what to do"
+text (`fix_<variant>_en`/`_zh`, e.g. `respond-by`'s `fix_late_*` once the deadline has passed), chosen with `fix=`,
+and more than one message (`<variant>_en`/`_zh`, e.g. `duplicate-file`'s `later_*`), chosen with `text=`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def finding(
     value: float | str | None = None,
     threshold: float | str | None = None,
     box: Box | None = None,
+    fix: str | None = None,
+    text: str | None = None,
     **details: Any,
 ) -> Finding:
     """A finding with its texts filled in. `details` fill code-specific placeholders (detail, detail_zh, edge...)."""
@@ -59,12 +63,12 @@ def finding(
     return Finding(
         code=code,
         severity=Severity(severity or entry["severity"]),
-        message=_fmt(entry["en"], values),
-        message_zh=_fmt(entry["zh"], values),
+        message=_fmt(entry[f"{text}_en" if text else "en"], values),
+        message_zh=_fmt(entry[f"{text}_zh" if text else "zh"], values),
         page=page,
         value=value,
         threshold=threshold,
         box=tuple(int(c) for c in box) if box is not None else None,
-        hint=_fmt(entry["fix_en"], values),
-        hint_zh=_fmt(entry["fix_zh"], values),
+        hint=_fmt(entry[f"fix_{fix}_en" if fix else "fix_en"], values),
+        hint_zh=_fmt(entry[f"fix_{fix}_zh" if fix else "fix_zh"], values),
     )

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 SCHEMA = "evidence-report/1"
 
@@ -105,12 +105,18 @@ class Finding(BaseModel):
     severity: Severity
     message: str
     message_zh: str
-    page: int | None = None
+    page: int | None = Field(default=None, description="0-based page index within the file (like Page.index); "
+                             "`page_number` is the 1-based number the text report and the bundle print")
     value: float | str | None = None
     threshold: float | str | None = None
     box: Box | None = None
     hint: str | None = None  # what to do, English
     hint_zh: str | None = None
+
+    @computed_field(description="1-based page number, as the text report and the bundle print it")  # type: ignore
+    @property
+    def page_number(self) -> int | None:
+        return None if self.page is None else self.page + 1
 
 
 class TrackingFact(BaseModel):
@@ -165,6 +171,7 @@ class Facts(BaseModel):
 
 
 class FileReport(BaseModel):
+    file_id: str | None = None  # the HTTP API's ID of the file (/v1/claims/{id}/files/{file_id}); None elsewhere
     name: str
     sha256: str
     media_type: str | None = None

@@ -18,7 +18,8 @@ import sys
 import threading
 import time
 import weakref
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -88,11 +89,71 @@ class ProcessPool:
             self.shutdown()
             return [fn(i) for i in items]
 
+    def batch(self, workers: int) -> "Batch":
+        """A batch whose items are handed in one at a time, as they become known (see `Batch`)."""
+        return Batch(self, workers)
+
     def shutdown(self, wait: bool = False) -> None:
         with self._lock:
             if self._executor is not None:
                 self._executor.shutdown(wait=wait, cancel_futures=True)
                 self._executor = None
+
+
+class Batch:
+    """Work handed to a pool item by item while the caller is still finding more (files being opened, a file's
+    pages all read), and taken back as each item finishes, so the workers start on the first item at once.
+
+    `submit(fn, item, tag)`, then `next_done()` -> (tag, result) until `pending` is 0; new items may be submitted
+    between. One worker: each item runs in this process when submitted. A dead worker (killed, out of memory) stops
+    the pool, and every unfinished item of the batch runs again in this process, as `ProcessPool.map` does.
+    """
+
+    def __init__(self, pool: ProcessPool, workers: int) -> None:
+        self.pool = pool
+        self.inline = workers <= 1
+        self.workers = workers
+        self._futures: dict[Future, tuple[Callable[[Any], Any], Any, Any]] = {}
+        self._ready: deque[tuple[Any, Any]] = deque()
+
+    @property
+    def pending(self) -> int:
+        return len(self._futures) + len(self._ready)
+
+    def submit(self, fn: Callable[[Any], Any], item: Any, tag: Any) -> None:
+        if not self.inline:
+            try:
+                self._futures[self.pool.executor(self.workers).submit(fn, item)] = (fn, item, tag)
+                return
+            except Exception:
+                self._fall_back()
+        self._ready.append((tag, fn(item)))
+
+    def next_done(self) -> tuple[Any, Any]:
+        """The tag and result of an item that has finished (blocks until one has)."""
+        while not self._ready:
+            done, _ = wait(list(self._futures), return_when=FIRST_COMPLETED)
+            for fut in done:
+                if fut not in self._futures:
+                    continue  # the pool broke and `_fall_back` took the rest of the batch over
+                fn, item, tag = self._futures.pop(fut)
+                try:
+                    self._ready.append((tag, fut.result()))
+                except Exception:
+                    self._fall_back()
+                    self._ready.append((tag, fn(item)))
+        return self._ready.popleft()
+
+    def _fall_back(self) -> None:
+        """The pool broke: stop it and run what is left of the batch here, item by item."""
+        if self.inline:
+            return
+        self.inline = True
+        self.pool.shutdown()
+        left, self._futures = self._futures, {}
+        for fut, (fn, item, tag) in left.items():
+            finished = fut.done() and not fut.cancelled() and fut.exception() is None
+            self._ready.append((tag, fut.result() if finished else fn(item)))
 
 
 def _worker_init(parent: int) -> None:

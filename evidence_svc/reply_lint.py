@@ -2,9 +2,10 @@
 
 `lint_reply(reply, claim, files, settings, earlier_replies)` returns findings: a reply that only greets or
 apologises, vague promises, a remedy the files do not show, a refund amount that differs from the evidence,
-personal-data requests to EU/UK buyers, a near-copy of an earlier reply, files attached without saying they went
-through Buyer-Seller Messages (the A-to-z box takes no attachments), and forbidden content (email addresses,
-HTML, links other than carriers' tracking pages).
+personal-data requests to EU/UK buyers, a near-copy of an earlier reply, files the reply does not say went through
+Buyer-Seller Messages (the A-to-z box takes no attachments; `files_not_mentioned` says where they go, with an
+example sentence in the reply's language from `data/messages.toml`), and
+forbidden content (email addresses, HTML, links other than carriers' tracking pages).
 
 Phrases are data: `data/reply_rules/{lang}.toml` (regular expressions per language) and `common.toml`; they
 match on the diacritic-folded text (a seller without umlauts on the keyboard writes "zuruckerstattet"). The rules
@@ -32,13 +33,28 @@ from .facts.order_ids import find_in_text
 from .facts.phrases import fold
 from .facts.refunds import refund_word_at
 from .facts.tracking import find_tracking, normalise as normalise_tracking
-from .messages import finding
+from .labels import labels_for
+from .messages import catalogue as message_catalogue, finding
 from .model import Claim, FileReport, Finding, Word
 from .text import Line
 
 RULE_LANGS = ("en", "de", "fr", "ja", "zh")
 ASK_WINDOW = {"latin": 40, "cjk": 12}  # characters between an asking verb and the personal-data word
 MIN_REUSE_CHARS = 40  # shorter replies are too generic to call a reuse
+EXAMPLE_ROLES = ("delivery", "refund", "photos", "order")  # what the example sentence says was sent, in this order
+REASON_ROLE = {"not_received": "delivery", "refund_not_received": "refund", "damaged": "photos",
+               "not_as_described": "photos"}  # the proof a claim reason needs, when no file's role is known
+
+# The commonest short words of each language (diacritics folded), enough to tell an English reply from the
+# marketplace's language where the script does not.
+FUNCTION_WORDS = {
+    "en": frozenset("the and we you your was were is are of to on for with has have this that it our".split()),
+    "de": frozenset("der die das und wir sie ihr ihre ist war den dem des mit fur auf haben wurde nicht ein eine "
+                    "uber".split()),
+    "fr": frozenset("le la les et nous vous votre est a ete de du des pour avec sur une un ce qui pas".split()),
+    "it": frozenset("il lo la le gli e abbiamo lei suo sua di del della per con su una un che non e stato".split()),
+    "es": frozenset("el la los las y hemos usted su es de del para con en una un que no fue ha".split()),
+}
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>|&(?:nbsp|amp|lt|gt|quot|#\d+);")
@@ -169,11 +185,55 @@ def lint_reply(reply: str, claim: Claim, files: list[FileReport], settings: Sett
     if reused is not None and reused >= settings.reply_reuse_min_ratio:
         out.append(finding("reply-reused", value=round(reused), threshold=settings.reply_reuse_min_ratio))
 
-    if files and not _any(rules, "bsm", text):
-        out.append(finding("reply-attachment-not-mentioned"))
+    if files and not _any(rules, "bsm", text) and not _names_the_service(text):
+        out.append(files_not_mentioned(claim, files, reply_language(text, mk_lang)))
 
     out.extend(_forbidden(text))
     return out
+
+
+def files_not_mentioned(claim: Claim, files: list[FileReport], lang: str = "en") -> Finding:
+    """`reply-attachment-not-mentioned`: where files go (the catalogue's `where_files_go`, said the same way by the
+    web page and `bundle --help`) and an example sentence in the reply's language `lang`, naming only what the
+    accepted files are (or, with none, the proof the claim's reason needs), with its meaning in English and Chinese
+    when the reply is in another language."""
+    roles = [r for r in EXAMPLE_ROLES if any(f.kind == r and f.status != "fail" for f in files)]
+    if not roles and claim.reason.value in REASON_ROLE:
+        roles = [REASON_ROLE[claim.reason.value]]
+    entry = message_catalogue()["reply-attachment-not-mentioned"]
+    lang = lang if lang in entry["examples"] else "en"
+    said = {lg: _example(entry["examples"][lg], roles) for lg in dict.fromkeys((lang, "en", "zh"))}
+    gloss = "" if lang == "en" else entry["gloss_en"].format(text=said["en"])
+    gloss_zh = "" if lang == "zh" else entry["gloss_zh"].format(text=said["zh"])
+    return finding("reply-attachment-not-mentioned", where=labels_for("en")["report"]["where_files_go"],
+                   where_zh=labels_for("zh")["report"]["where_files_go"], example=said[lang], gloss=gloss,
+                   gloss_zh=gloss_zh)
+
+
+def _names_the_service(text: str) -> bool:
+    """Whether the reply names Buyer-Seller Messages as one of the example sentences does (Italian and Spanish
+    replies have no rules of their own)."""
+    folded = fold(text).lower()
+    examples = message_catalogue()["reply-attachment-not-mentioned"]["examples"].values()
+    return any(fold(words["service"]).lower() in folded for words in examples)
+
+
+def _example(words: dict[str, Any], roles: list[str]) -> str:
+    names = [words["items"][r] for r in roles]
+    what = (words["comma"].join(names[:-1]) + words["and"] + names[-1]) if len(names) > 1 else \
+        names[0] if names else words["any"]
+    return words["sent"].format(what=what)
+
+
+def reply_language(text: str, mk_lang: str) -> str:
+    """The language a reply is written in: Japanese or Chinese by script; otherwise the marketplace's language,
+    unless English function words outnumber that language's (an English reply on amazon.de)."""
+    script = script_language(text)
+    if script:
+        return script
+    words = re.findall(r"[^\W\d_]+", fold(text).lower())
+    counts = {lg: sum(w in FUNCTION_WORDS.get(lg, ()) for w in words) for lg in (mk_lang, "en")}
+    return "en" if counts["en"] > counts[mk_lang] else mk_lang
 
 
 def _patterns(r: Rules, kind: str) -> list[re.Pattern[str]]:

@@ -1,7 +1,9 @@
 """The human report: a claim report rendered as text, in English or Simplified Chinese.
 
 Grouped per file: verdict, findings with a "what to do" line, and a short facts block; then the claim-level
-findings, the reply findings, what the evidence proves and what is missing, and a summary line. Its words come from
+findings, the reply findings, what the evidence proves and what is missing, and a summary line (past the response
+deadline: what to do when late, not "fix the errors first"). Deadlines are shown in the seller's zone
+(`report.claim.timezone`; zh says 北京时间 for China's). Its words and its punctuation (full-width in zh) come from
 the one label catalogue (`labels.py`, `data/labels.toml`), shared with the bundle and the web page. Pure: it turns
 a `ClaimReport` into a string (with or without colour); printing is the adapter's business.
 """
@@ -13,15 +15,18 @@ from datetime import datetime, timezone
 from rich.console import Console
 from rich.markup import escape
 
+from .claim_checks import span
 from .labels import labels_for
 from .model import ClaimReport, FileReport, Finding, Severity
+from .rules import local_time
 
 
 def _report_labels(lang: str) -> dict[str, str]:
     """The report's texts from the one label catalogue, with the claim reasons and file roles beside them."""
     table = labels_for(lang)
     return {**table["report"], **{f"reason:{k}": v for k, v in table["reasons"].items()},
-            **{f"role:{k}": v for k, v in table["roles"].items()}}
+            **{f"role:{k}": v for k, v in table["roles"].items()},
+            **{f"carrier:{k}": v for k, v in table["carriers"].items()}}
 
 
 LABELS = {lang: _report_labels(lang) for lang in ("en", "zh")}
@@ -53,8 +58,11 @@ def _lines(report: ClaimReport, lang: str, now: datetime) -> list[str]:
     reason = t.get(f"reason:{c.reason.value}", c.reason.value)
     out = [f"[bold]{t['claim']} {escape(c.order_id)}[/] · {reason} · {c.marketplace}"]
     if c.respond_by:
-        out.append(f"  {t['respond_by']} {_when(c.respond_by)} ({_left(c.respond_by, now, t)})"
-                   + (f" · {t['decision']} {_when(c.decision_expected_at)}" if c.decision_expected_at else ""))
+        zone = c.timezone
+        out.append(f"  {t['respond_by']} {local_time(c.respond_by, zone, lang)}{t['open']}"
+                   f"{_left(c.respond_by, now, lang)}{t['close']}"
+                   + (f" · {t['decision']} {local_time(c.decision_expected_at, zone, lang)}"
+                      if c.decision_expected_at else ""))
     out.append("")
     if not report.files:
         out.append(f"  {t['no_files']}")
@@ -69,24 +77,28 @@ def _lines(report: ClaimReport, lang: str, now: datetime) -> list[str]:
         out.extend(_finding_lines(report.reply.findings, lang))
         out.append("")
     proves, missing = _proof(report, lang)
-    out.append(f"{t['proves']}: {escape('; '.join(proves)) if proves else t['nothing']}")
+    out.append(f"{t['proves']}{t['colon']}{escape(t['sep'].join(proves)) if proves else t['nothing']}")
     if missing:
-        out.append(f"{t['missing']}: {'; '.join(missing)}")
+        out.append(f"{t['missing']}{t['colon']}{t['sep'].join(missing)}")
     if report.bundle:
-        out.append(f"{t['bundle']}: {escape(report.bundle.path)} ({report.bundle.pages} p, {report.bundle.bytes:,} B)")
+        size = t["bundle_size"].format(pages=report.bundle.pages, bytes=report.bundle.bytes)
+        out.append(f"{t['bundle']}{t['colon']}{escape(report.bundle.path)}{t['open']}{size}{t['close']}")
     s = report.summary
-    verdict = f"[green]{t['ready']}[/]" if s.ready else f"[red]{t['not_ready']}[/]"
-    out.append(f"[bold]{t['summary']}[/]: {s.errors} {t['errors']}, {s.warnings} {t['warnings']} — {verdict}")
+    late = any(f.code == "respond-by" and f.severity == Severity.error for f in report.claim_findings)
+    verdict = f"[red]{t['late']}[/]" if late else f"[green]{t['ready']}[/]" if s.ready else f"[red]{t['not_ready']}[/]"
+    out.append(f"[bold]{t['summary']}[/]{t['colon']}{s.errors} {t['errors']}{t['comma']}{s.warnings} {t['warnings']}"
+               f" — {verdict}")
     return out
 
 
 def _file_lines(fr: FileReport, lang: str) -> list[str]:
     t = LABELS[lang]
     style = STATUS_STYLE[fr.status]
+    role = t.get("role:" + (fr.kind or "other"), t["role:other"])
     out = [f"[bold]{escape(fr.name)}[/]  [{style}]{t[fr.status]}[/]"
-           + (f"  ({t.get('role:' + fr.kind, fr.kind)})" if fr.kind and fr.kind != "other" else "")]
+           + (f"{t['open']}{role}{t['close']}" if fr.kind and fr.kind != "other" else "")]
     out.extend(_finding_lines(fr.findings, lang))
-    out.append(f"    {t['facts']}: {escape(_facts_line(fr, t))}")
+    out.append(f"    {t['facts']}{t['colon']}{escape(_facts_line(fr, t))}")
     out.append("")
     return out
 
@@ -98,9 +110,9 @@ def _finding_lines(findings: list[Finding], lang: str) -> list[str]:
     for f in sorted(findings, key=lambda f: (order[f.severity], f.page or 0)):
         where = ""
         if f.page is not None:
-            where = t["page"].format(n=f.page + 1) + ": "
+            where = t["page"].format(n=f.page + 1) + t["colon"]
         msg = f.message_zh if lang == "zh" else f.message
-        out.append(f"  {MARK[f.severity]} {f.code}: {escape(where + msg)}")
+        out.append(f"  {MARK[f.severity]} {f.code}{t['colon']}{escape(where + msg)}")
         hint = f.hint_zh if lang == "zh" else f.hint
         if hint:
             out.append(f"      → {escape(hint)}")
@@ -113,16 +125,18 @@ def _facts_line(fr: FileReport, t: dict[str, str]) -> str:
     if f.order_ids:
         parts.append(f"{t['order']} " + ", ".join(f.order_ids))
     for tr in f.tracking:
-        ok = "" if tr.checksum_ok is None else f", {t['checksum_ok'] if tr.checksum_ok else t['checksum_bad']}"
-        parts.append(f"{t['tracking']} {tr.number} ({tr.carrier}{ok})")
+        ok = "" if tr.checksum_ok is None else t["comma"] + t["checksum_ok" if tr.checksum_ok else "checksum_bad"]
+        carrier = t.get("carrier:" + tr.carrier, tr.carrier)
+        parts.append(f"{t['tracking']} {tr.number}{t['open']}{carrier}{ok}{t['close']}")
     d = f.delivery
     if d.status:
-        parts.append(" ".join(x for x in (t[d.status], d.date or "", f"({d.location})" if d.location else "") if x))
+        where = f"{t['open']}{d.location}{t['close']}" if d.location else ""
+        parts.append(" ".join(x for x in (t[d.status], d.date or "") if x) + where)
     for r in f.refunds:
         parts.append(" ".join(x for x in (t["refund"], r.amount, r.currency, r.date or "") if x))
     if f.timestamps:
-        parts.append(f"{t['time']} " + ", ".join(ts.text for ts in f.timestamps[:3]))
-    return "; ".join(parts) if parts else t["none"]
+        parts.append(f"{t['time']} " + t["list_sep"].join(ts.text for ts in f.timestamps[:3]))
+    return t["sep"].join(parts) if parts else t["none"]
 
 
 def _proof(report: ClaimReport, lang: str) -> tuple[list[str], list[str]]:
@@ -138,7 +152,7 @@ def _proof(report: ClaimReport, lang: str) -> tuple[list[str], list[str]]:
             proves.append(f"{t['refund']} {r.amount} {r.currency} {r.date or ''}".strip())
     tracking = sorted({tr.number for fr in good for tr in fr.facts.tracking})
     if tracking:
-        proves.append(f"{t['tracking']} {', '.join(tracking)}")
+        proves.append(f"{t['tracking']} {t['list_sep'].join(tracking)}")
     missing = []
     codes = {f.code for f in report.claim_findings}
     if "no-delivery-proof" in codes:
@@ -150,12 +164,7 @@ def _proof(report: ClaimReport, lang: str) -> tuple[list[str], list[str]]:
     return proves, missing
 
 
-def _when(dt: datetime | None) -> str:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if dt else ""
-
-
-def _left(deadline: datetime, now: datetime, t: dict[str, str]) -> str:
+def _left(deadline: datetime, now: datetime, lang: str) -> str:
+    t = LABELS[lang]
     seconds = (deadline - now).total_seconds()
-    hours, minutes = divmod(int(abs(seconds)) // 60, 60)
-    span = f"{hours} h {minutes:02d} min"
-    return f"{span} {t['left']}" if seconds >= 0 else f"{t['overdue']} {span}"
+    return t["time_left" if seconds >= 0 else "time_overdue"].format(span=span(seconds, lang))

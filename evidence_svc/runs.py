@@ -21,7 +21,7 @@ from .replies import ReplyHistory
 # Settings that change where or how fast work runs, never what a report says; left out of the fingerprint.
 _OPERATIONAL = {"data_dir", "database_url", "blob_dir", "cache_dir", "workers", "lint_concurrency", "max_json_bytes",
                 "max_upload_bytes", "cors_origins", "log_json"}
-_OPERATIONAL_PREFIXES = ("job_", "task_", "broker_")
+_OPERATIONAL_PREFIXES = ("job_", "task_", "broker_", "webhook_")
 
 
 def run_claim(
@@ -60,7 +60,7 @@ def run_claim(
 
 
 def run_fingerprint(claim: Claim, files: Sequence[tuple[str, str]], earlier_replies: list[str], target: str,
-                    settings: Settings) -> str:
+                    settings: Settings, *, lang: str = "en") -> str:
     """Everything a run's report depends on, hashed: equal fingerprints give equal reports, so one can be reused.
 
     `files` are (sha256, name) pairs in the order they are checked.
@@ -73,6 +73,7 @@ def run_fingerprint(claim: Claim, files: Sequence[tuple[str, str]], earlier_repl
         "files": [[sha, name] for sha, name in files],
         "earlier_replies": sha256_text("\x00".join(earlier_replies)),
         "target": target,
+        **({"lang": lang} if lang != "en" else {}),  # the bundle's language; absent for English (older fingerprints)
         "settings": tuning,
     }
     return sha256_json(payload)

@@ -4,8 +4,9 @@ Nothing here checks a file. The one task calls the same job function the in-proc
 (`jobs.run_check`), so the two paths cannot drift; job state, results and idempotency live in the store (an atomic
 take with a lease and an attempt count, one report per input fingerprint), and Celery keeps no results. This
 module owns only how work travels: the Celery app built from `Settings` (Redis broker, settings that suit long OCR
-tasks), retries for transient errors, `submit` and the API's `BrokerBackend`, and `run_worker` behind
-`evidence worker`.
+tasks), retries for transient errors, `submit` and the API's `BrokerBackend`, the webhook delivery task (an outbox
+row's ID, sent by `webhooks.delivery.deliver`, the function the server's own loop calls; on a queue of its own,
+`webhooks`, so a delivery never waits behind OCR checks in the broker) and `run_worker` behind `evidence worker`.
 
 `evidence worker` and `celery -A evidence_svc.tasks worker` are the same thing; both read `EVIDENCE_*` from the
 environment. A message carries only a job ID: every worker reads the claim and its files from the database and the
@@ -33,7 +34,9 @@ from .transient import is_transient
 log = logging.getLogger("evidence_svc.tasks")
 
 QUEUE = "evidence"
+WEBHOOK_QUEUE = "webhooks"
 CHECK_TASK = "evidence.check"
+DELIVER_TASK = "evidence.webhook"
 _SUBMITTED_KEY = "evidence:submitted:{}"  # "a message for this job is on its way"; see submit()
 
 def backoff_seconds(retries: int, settings: Settings) -> float:
@@ -84,6 +87,7 @@ def configure(settings: Settings) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         task_default_queue=QUEUE,
+        task_routes={DELIVER_TASK: {"queue": WEBHOOK_QUEUE}},
         # Acknowledge after the task ran, so a worker that dies mid-claim leaves the message for another one; a child
         # process killed by the OS (out of memory) puts its task back at once instead of dropping it.
         task_acks_late=True,
@@ -243,6 +247,27 @@ def check_task(self: Any, job_id: str) -> str:
     return state
 
 
+@app.task(name=DELIVER_TASK, acks_late=True, ignore_result=True)
+def deliver_task(delivery_id: str) -> str:
+    """One attempt at one webhook delivery. A failure is recorded on the row (with its next attempt time), never
+    retried by Celery: the API's outbox loop hands the row over again when it is due."""
+    from .webhooks.delivery import deliver
+
+    return deliver(delivery_id, settings_for_task())
+
+
+def submit_delivery(delivery_id: str, settings: Settings) -> None:
+    """Hand a due webhook delivery to the workers; a broker that cannot be reached leaves it for the next pass."""
+    if _settings is None or app.conf.broker_url != settings.broker_url:
+        configure(settings)
+    try:
+        deliver_task.apply_async(args=[delivery_id], queue=WEBHOOK_QUEUE, time_limit=None, soft_time_limit=None)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        log.warning("broker unreachable (%s); webhook delivery %s is handed over later", exc, delivery_id)
+
+
 # --- submitting --------------------------------------------------------------------------------------------------
 
 _redis_clients: dict[str, Any] = {}
@@ -367,10 +392,12 @@ class BrokerBackend:
 
 
 def run_worker(settings: Settings, concurrency: int | None = None, *, loglevel: str = "INFO",
-               hostname: str | None = None) -> None:
+               hostname: str | None = None, queues: list[str] | None = None) -> None:
     """Run a Celery worker in this process until it is stopped; `concurrency` claims at once (default: cores).
 
-    The worker consumes the `evidence` queue with the prefork pool (time limits need it). Stop it with SIGTERM:
+    The worker consumes the `evidence` (checks) and `webhooks` (deliveries) queues by default, or only `queues`
+    (say, a small worker for `webhooks` alone, so deliveries never wait behind long checks), with the prefork pool
+    (time limits need it). Stop it with SIGTERM:
     running claims finish first (warm shutdown); a worker that is killed outright loses nothing, because its
     unacknowledged message goes to another worker after the visibility timeout, and its job's lease runs out.
     """
@@ -378,7 +405,11 @@ def run_worker(settings: Settings, concurrency: int | None = None, *, loglevel: 
         raise ValueError("run_worker needs settings.broker_url (EVIDENCE_BROKER_URL)")
     configure(settings)
     concurrency = concurrency or settings.workers or os.cpu_count() or 1
-    argv = ["worker", f"--concurrency={concurrency}", "--pool=prefork", f"--queues={QUEUE}",
+    unknown = set(queues or ()) - {QUEUE, WEBHOOK_QUEUE}
+    if unknown:
+        raise ValueError(f"unknown queue(s): {', '.join(sorted(unknown))} (known: {QUEUE}, {WEBHOOK_QUEUE})")
+    queue_list = ",".join(queues or (QUEUE, WEBHOOK_QUEUE))
+    argv = ["worker", f"--concurrency={concurrency}", "--pool=prefork", f"--queues={queue_list}",
             f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"]
     # A node name of its own per process, so several workers on one host do not share a control mailbox.
     argv.append(f"--hostname={hostname or f'evidence-{os.getpid()}@%h'}")

@@ -63,7 +63,7 @@ def test_openapi_documents_every_v1_operation_with_bearer_auth_and_error_bodies(
         "type": "http", "scheme": "bearer", "description": doc["components"]["securitySchemes"]["ApiKey"]["description"]}
     ops = [(p, m, op) for p, item in doc["paths"].items() for m, op in item.items()]
     v1 = [(p, m, op) for p, m, op in ops if p.startswith("/v1/")]
-    assert len(v1) == 13
+    assert len(v1) >= 20  # claims (7 with the CSV log), files (4), checks, jobs, lint, reports (2), webhooks (4)
     for path, method, op in v1:
         assert op["security"] == [{"ApiKey": []}], (method, path)
         assert op["responses"]["401"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")

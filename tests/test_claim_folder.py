@@ -64,7 +64,8 @@ def test_claim_toml_with_every_key_and_listed_files(tmp_path: Path) -> None:
 
 def test_folder_named_like_an_order_needs_no_toml_and_skips_temp_files(tmp_path: Path) -> None:
     root = tmp_path / ORDER
-    keep = [_touch(root / "a.png"), _touch(root / "sub" / "b.pdf"), _touch(root / "notes.txt")]
+    keep = [_touch(root / "a.png"), _touch(root / "sub" / "b.pdf")]
+    note = _touch(root / "notes.txt")  # a seller's note: not evidence (issue 13)
     for junk in (".DS_Store", "Thumbs.db", "desktop.ini", ".ready", "~$draft.docx", "c.png.part",
                  "d.pdf.crdownload", "e.tmp", "f.png~", ".hidden.png", ".git/config", "x.download/data"):
         _touch(root / junk)
@@ -74,7 +75,7 @@ def test_folder_named_like_an_order_needs_no_toml_and_skips_temp_files(tmp_path:
     assert folder.claim.order_id == ORDER
     assert folder.claim.reason == Reason.not_received
     assert folder.files == sorted(keep)
-    assert folder.names == ["a.png", "notes.txt", "sub/b.pdf"]
+    assert folder.names == ["a.png", "sub/b.pdf"] and folder.notes == [note]
     partial = {p.name for p in root.iterdir() if is_partial(p.name)}
     assert partial == {"c.png.part", "d.pdf.crdownload", "e.tmp", "x.download"}  # watch mode waits for these
 

@@ -174,9 +174,10 @@ def test_an_old_data_directory_is_upgraded_in_place(settings: Settings) -> None:
     old.dispose()
 
     store = open_store(settings)  # what `evidence serve` does on start
-    assert current_revision(store.engine) == "0002"
+    assert current_revision(store.engine) == "0003"
     claim = store.get_claim("tnt_1", "clm_1")
     assert claim is not None and claim.order_id == ORDER and claim.created_at.tzinfo is not None
+    assert claim.bundle_lang == "en"  # 0003 gives old claims their marketplace's bundle language
     job, created = store.create_job("tnt_1", "clm_1")  # the new tables work on the old rows
     assert created and job.state == "queued"
 

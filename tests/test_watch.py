@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 REPO = Path(__file__).resolve().parents[1]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-OUTPUTS = {"report.json", "report.txt", "bundle.pdf", "manifest.json"}
+OUTPUTS = {"report.json", "report.txt", "reply.txt", "bundle.pdf", "manifest.json"}
 
 
 def order_id(n: int) -> str:

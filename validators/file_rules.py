@@ -5,7 +5,7 @@ are raised by `evidence_svc.ingest` while it triages the bytes (before anything 
 `codes` so the registry lists every code, and are not checked a second time here.
 
 A duplicate is a file with the same sha256 as an earlier file of the claim, or an image whose perceptual hash
-(ImageHash's pHash of the first page) is within `settings.duplicate_phash_distance` bits of an earlier one. pHash
+(pHash of the first page, the same bits as ImageHash's `phash`) is within `settings.duplicate_phash_distance` bits of an earlier one. pHash
 sees only coarse layout, and two screenshots of one web page template with different orders hash alike, so a
 near-identical hash counts only when the text also agrees: the same order IDs, the same numbers and nearly the
 same words (or neither image has text).
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-import imagehash
+import numpy as np
 from PIL import Image
 from rapidfuzz import fuzz
 
@@ -33,9 +33,23 @@ MIN_NUMBER_SIMILARITY = 90.0  # ... and of their numbers, which differ between t
 MIN_TEXT_SIMILARITY_WITH_NUMBERS = 60.0  # text agreement needed when three or more numbers agree
 
 
+_PHASH_BITS = 8  # 8 x 8 low frequencies of a 32 x 32 thumbnail: ImageHash's phash defaults
+_PHASH_SIZE = 32
+# Rows 0..7 of the DCT-II basis (scipy.fftpack's unnormalised type II: 2 cos(pi k (2n + 1) / 2N)).
+_DCT = 2 * np.cos(np.pi * np.outer(np.arange(_PHASH_BITS), 2 * np.arange(_PHASH_SIZE) + 1) / (2 * _PHASH_SIZE))
+
+
 def image_phash(image: Image.Image) -> str:
-    """The hex pHash the pipeline stores in `FileInput.phash` (one definition, so hashes always compare)."""
-    return str(imagehash.phash(image.convert("L")))
+    """The hex pHash the pipeline stores in `FileInput.phash` (one definition, so hashes always compare).
+
+    ImageHash's algorithm bit for bit (tests compare the two), computed with a small matrix product instead of
+    scipy's DCT: importing scipy cost more start-up time than all of a cached run's work."""
+    pixels = np.asarray(image.convert("L").resize((_PHASH_SIZE, _PHASH_SIZE), Image.Resampling.LANCZOS),
+                        dtype=np.float64)
+    # Rounded so that coefficients which are zero in exact arithmetic (flat images) compare as equal.
+    low = np.round(_DCT @ pixels @ _DCT.T, 6)
+    bits = (low > np.median(low)).flatten()
+    return f"{int(''.join('1' if b else '0' for b in bits), 2):0{_PHASH_BITS * _PHASH_BITS // 4}x}"
 
 
 def _text(file: FileInput) -> str:
@@ -74,9 +88,12 @@ def _ids(file: FileInput) -> set[str]:
 
 
 def phash_distance(a: str, b: str) -> int | None:
+    """Bits that differ between two hex hashes; None for hashes of another size or a garbled string."""
+    if not isinstance(a, str) or not isinstance(b, str) or len(a) != len(b):
+        return None
     try:
-        return imagehash.hex_to_hash(a) - imagehash.hex_to_hash(b)
-    except (ValueError, TypeError):  # a hash of another size or a garbled string: no comparison
+        return (int(a, 16) ^ int(b, 16)).bit_count()
+    except ValueError:
         return None
 
 

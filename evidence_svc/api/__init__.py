@@ -8,12 +8,13 @@ checks run off the request path (jobs.py). Every response carries an `X-Request-
 that ID and never contain a key.
 
     app.py        the factory: store, job backend, routers, middlewares; `serve`
-    claims.py     /v1/claims: open, list, read, reply        files.py    /v1/claims/{id}/files
-    checks.py     check a claim, /v1/jobs, /v1/lint          reports.py  a claim's report and bundle
+    claims.py     /v1/claims: open, list, read, edit, delete, reply; /v1/claims.csv (the claim log)
+    files.py      /v1/claims/{id}/files                      reports.py  a claim's report and bundle
+    checks.py     check a claim, /v1/jobs, /v1/lint          webhooks.py  /v1/webhooks and their delivery logs
     ops.py        /healthz, /metrics, the web page           deps.py     store, settings, tenant (auth)
     models.py     request and response shapes                mapping.py  store rows -> response shapes
     errors.py     one error body for every refusal           middleware.py  request IDs, logs, body limits
-    receive.py    streaming an upload off the request
+    receive.py    streaming an upload off the request        idempotency.py  `Idempotency-Key` replays
 """
 
 from __future__ import annotations

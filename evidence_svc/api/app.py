@@ -16,18 +16,22 @@ from fastapi_offline import FastAPIOffline
 
 from .. import __version__
 from ..config import Settings
+from ..data_dir import tighten_data_dir
 from ..jobs import Backend, LocalPool
 from ..logs import configure_logging
 from ..pools import shutdown_all
 from ..store import open_store
-from . import checks, claims, files, ops, reports
+from ..webhooks.delivery import WithOutbox
+from . import checks, claims, files, ops, reply_drafts, reports, webhooks
 from .errors import install_error_handlers
 from .middleware import BodyLimit, RequestContext
+from .page_labels import mount_labels
 
 log = logging.getLogger("evidence_svc.api")
 
 # Every router, in the order its operations appear in the schema.
-ROUTERS = (claims.router, files.router, checks.router, reports.router, checks.jobs, checks.lint, ops.router)
+ROUTERS = (claims.router, claims.export, files.router, checks.router, reports.router, reply_drafts.router,
+           checks.jobs, checks.lint, webhooks.router, ops.router)
 
 
 def make_backend(settings: Settings) -> Backend:
@@ -42,7 +46,7 @@ def make_backend(settings: Settings) -> Backend:
 def create_app(settings: Settings) -> FastAPI:
     """The service for one data directory (or database URL): API, job runner, web page."""
     store = open_store(settings)
-    backend = make_backend(settings)
+    backend = WithOutbox(make_backend(settings), settings)  # jobs, plus the webhook outbox (webhooks/delivery.py)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     ops.mount_web(app)
+    mount_labels(app)  # /labels.json: the label catalogue the web page reads
     app.add_middleware(BodyLimit, settings=settings)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -80,5 +85,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     import uvicorn
 
     configure_logging(settings)
+    if said := tighten_data_dir(settings.data_dir):  # made loose by an older version
+        log.warning("%s / %s", *said)
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False, server_header=False,
                 timeout_graceful_shutdown=10, timeout_keep_alive=15)

@@ -20,6 +20,7 @@ from ..rules import ORDER_ID_PATTERN
 from ..store import Store
 from .deps import current_tenant, get_store
 from .errors import ApiError, error_docs, not_found
+from .idempotency import IdempotencyKey, answer_once, fingerprint
 from .mapping import job_out
 from .models import CheckIn, JobOut, MarketplaceCode, OrderId
 from .receive import empty_file, receive_upload
@@ -29,17 +30,22 @@ jobs = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 lint = APIRouter(prefix="/v1", tags=["lint"])
 
 
-@router.post("/{claim_id}/check", status_code=202, response_model=JobOut, responses=error_docs(401, 404, 413, 422))
-def start_check(claim_id: str, request: Request, response: Response, body: CheckIn | None = None,
-                tenant: str = Depends(current_tenant), store: Store = Depends(get_store)) -> JobOut:
+@router.post("/{claim_id}/check", status_code=202, response_model=JobOut,
+             responses=error_docs(401, 404, 409, 413, 422))
+def start_check(claim_id: str, request: Request, body: CheckIn | None = None,
+                tenant: str = Depends(current_tenant), store: Store = Depends(get_store),
+                idempotency_key: str | None = IdempotencyKey) -> Response:
     """Check the claim's files and reply, then build the bundle, in the background. Poll the job; when it is done,
     fetch the report and the bundle. Unchanged inputs reuse the earlier report instead of checking again."""
-    job, _created = store.create_job(tenant, claim_id, "check", body.target if body else None)
-    if job is None:
-        raise not_found("claim", "该索赔")
-    request.app.state.backend.submit(job.id)
-    response.headers["Location"] = f"/v1/jobs/{job.id}"
-    return job_out(job)
+    def make():
+        job, _created = store.create_job(tenant, claim_id, "check", body.target if body else None)
+        if job is None:
+            raise not_found("claim", "该索赔")
+        request.app.state.backend.submit(job.id)
+        return 202, job_out(job), f"/v1/jobs/{job.id}"
+
+    fp = fingerprint("POST", request.url.path, body.model_dump(mode="json") if body else None)
+    return answer_once(store, tenant, idempotency_key, fp, make)
 
 
 @jobs.get("/{job_id}", response_model=JobOut, responses=error_docs(401, 404))

@@ -46,6 +46,7 @@ class BodyTooLarge(StarletteHTTPException):
 
 def error_response(status: int, code: str, message: str, message_zh: str | None = None, details: Any = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
+    message_zh = message_zh or f"请求失败（HTTP {status}）：{message}"  # never absent, even from a new caller
     body = {"error": {"code": code, "message": message, "message_zh": message_zh, "details": details},
             "request_id": REQUEST_ID.get()}
     return JSONResponse(body, status_code=status, headers=headers)
@@ -53,6 +54,16 @@ def error_response(status: int, code: str, message: str, message_zh: str | None 
 
 _STATUS_CODES = {400: "bad-request", 401: "unauthorized", 404: "not-found", 405: "method-not-allowed",
                  413: "request-too-large", 415: "unsupported-media-type"}
+# Starlette's own refusals (no route, wrong method, ...) in words a person reads, in English and Chinese.
+_STATUS_TEXTS = {
+    400: ("the request is malformed", "请求格式不正确"),
+    401: ("missing or unknown API key", "缺少 API 密钥或密钥无效"),
+    404: ("there is nothing at this address; see /docs for the API's paths", "此地址没有内容；API 路径见 /docs"),
+    405: ("this address does not accept this method; see /docs for what it accepts",
+          "此地址不接受该请求方法；可用的方法见 /docs"),
+    413: ("the request body is too large", "请求体太大"),
+    415: ("this content type is not accepted here", "此处不接受这种内容类型"),
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -63,8 +74,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "http-error")
-        message = exc.detail if isinstance(exc.detail, str) else code
-        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+        en, zh = _STATUS_TEXTS.get(exc.status_code, (None, f"请求失败（HTTP {exc.status_code}）"))
+        generic = not isinstance(exc.detail, str) or exc.detail in ("Not Found", "Method Not Allowed")
+        message = (en or code) if generic else exc.detail
+        return error_response(exc.status_code, code, message, zh, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -73,7 +86,8 @@ def install_error_handlers(app: FastAPI) -> None:
         where = ".".join(str(p) for p in first["loc"])
         # A rule with its own Chinese text (the order-ID rule) says it in both languages.
         zh = (next(iter(exc.errors()), {}).get("ctx") or {}).get("message_zh")
-        message_zh = (f"{where}：{zh}" if where else zh) if zh else f"请求无效：{where}"
+        message_zh = (f"{where}：{zh}" if where else zh) if zh else (
+            f"请求中的 {where} 无效，请按 API 文档（/docs）修正后重试" if where else "请求无效，请按 API 文档（/docs）修正后重试")
         return error_response(422, "invalid-request", f"{where}: {first['msg']}" if where else str(first["msg"]),
                               message_zh, jsonable_encoder(errors))
 
@@ -85,7 +99,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def error_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    texts = {400: "Malformed request (bad multipart)", 401: "Missing or unknown API key", 404: "Not found (or "
-             "not this tenant's)", 413: "Too large (file or body)", 415: "Not multipart/form-data",
+    texts = {400: "Malformed request (bad multipart)", 401: "Missing or unknown API key",
+             403: "Refused by policy (a webhook URL that is not a public http(s) address)", 404: "Not found (or "
+             "not this tenant's)", 409: "Conflict (an Idempotency-Key reused for another request, or still running; "
+             "the webhook limit reached)",
+             413: "Too large (file or body)", 415: "Not multipart/form-data",
              422: "Invalid input (the message names the field)", 503: "Unavailable"}
     return {s: {"model": ErrorBody, "description": texts[s]} for s in statuses}

@@ -17,6 +17,7 @@ from ..store import FileRow, Store
 from ..uploads import attachment_header, make_thumbnail
 from .deps import current_tenant, get_settings, get_store
 from .errors import ApiError, error_docs, not_found
+from .idempotency import IdempotencyKey, answer_once, fingerprint
 from .mapping import file_out
 from .models import FilesOut
 from .receive import UPLOAD_BODY, empty_file, receive_upload
@@ -25,10 +26,12 @@ router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
 @router.post("/{claim_id}/files", status_code=201, response_model=FilesOut, openapi_extra=UPLOAD_BODY,
-             responses=error_docs(400, 401, 404, 413, 415, 422))
-async def upload_files(claim_id: str, request: Request, tenant: str = Depends(current_tenant)) -> FilesOut:
+             responses=error_docs(400, 401, 404, 409, 413, 415, 422))
+async def upload_files(claim_id: str, request: Request, tenant: str = Depends(current_tenant),
+                       idempotency_key: str | None = IdempotencyKey) -> Response:
     """Add evidence files to a claim (multipart, field `file`, repeatable). Streamed to disk; stored once by
-    sha256. A file over the size limit is refused with 413 naming it; an empty file with 422."""
+    sha256. A file over the size limit is refused with 413 naming it; an empty file with 422. With an
+    `Idempotency-Key`, the same files (names and content) sent again get the first answer."""
     store, settings = request.app.state.store, request.app.state.settings
     if await run_in_threadpool(store.get_claim, tenant, claim_id) is None:
         raise not_found("claim", "该索赔")
@@ -43,11 +46,16 @@ async def upload_files(claim_id: str, request: Request, tenant: str = Depends(cu
         committed = await run_in_threadpool(lambda: [(n, *w.commit()) for n, w in upload.files])
     finally:
         upload.abort()  # no-op for committed writers
-    rows = await run_in_threadpool(store.add_files, tenant, claim_id, committed)
-    if rows is None:
-        raise not_found("claim", "该索赔")
-    metrics.UPLOADED.inc(sum(size for _, _, size in committed))
-    return FilesOut(files=[file_out(r) for r in rows])
+
+    def make():
+        rows = store.add_files(tenant, claim_id, committed)
+        if rows is None:
+            raise not_found("claim", "该索赔")
+        metrics.UPLOADED.inc(sum(size for _, _, size in committed))
+        return 201, FilesOut(files=[file_out(r) for r in rows]), None
+
+    fp = fingerprint("POST", request.url.path, committed)
+    return await run_in_threadpool(answer_once, store, tenant, idempotency_key, fp, make)
 
 
 def _file_or_404(store: Store, tenant: str, claim_id: str, file_id: str) -> FileRow:

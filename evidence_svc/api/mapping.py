@@ -31,7 +31,8 @@ def claim_out(store: Store, settings: Settings, row: ClaimRow) -> ClaimOut:
     return ClaimOut(
         id=row.id, order_id=row.order_id, reason=row.reason, marketplace=row.marketplace, tracking=row.tracking,
         opened_at=row.opened_at, respond_by=due.respond_by, decision_expected_at=due.decision_expected_at,
-        order_total=row.order_total, reply=row.reply, target=row.target, status=row.status,
+        order_total=row.order_total, reply=row.reply, target=row.target, bundle_lang=row.bundle_lang or "en",
+        timezone=row.timezone, status=row.status,
         files=[file_out(f) for f in store.list_files(row.id)],
         report=ReportSummaryOut(errors=report.errors, warnings=report.warnings, ready=report.ready,
                                 current=report.claim_revision == row.revision, created_at=report.created_at)

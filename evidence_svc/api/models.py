@@ -9,18 +9,24 @@ naming the field, never a 500. Store rows never leave the API as they are: mappi
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from ..labels import LANGS
 from ..model import MARKETPLACES, Reason
 from ..rules import ORDER_ID_PATTERN, ORDER_ID_RE, order_id_problem
+from ..store import EVENTS
 
 MarketplaceCode = Literal[MARKETPLACES]  # type: ignore[valid-type]
 Target = Literal["amazon", "stripe", "paypal", "mastercard"]
 ClaimStatus = Literal["draft", "checking", "ready", "needs_work", "failed"]
 JobState = Literal["queued", "running", "done", "failed"]
+BundleLang = Literal[LANGS]  # type: ignore[valid-type]
+EventName = Literal[EVENTS]  # type: ignore[valid-type]
 
 
 def _utc(value: datetime) -> datetime:
@@ -51,12 +57,28 @@ def _order_id(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _zone(value: str) -> str:
+    if value not in _zones():
+        raise PydanticCustomError("timezone", "{message}", {
+            "message": f"{value!r} is not an IANA time zone (e.g. America/New_York, Asia/Shanghai)",
+            "message_zh": f"{value!r} 不是 IANA 时区名（例如 America/New_York、Asia/Shanghai）"})
+    return value
+
+
 # The pattern documents the year range in the schema (JSON Schema has no minimum for dates).
 UtcDateTime = Annotated[datetime, AfterValidator(_utc), Field(json_schema_extra={"pattern": r"^20[0-9]{2}-"})]
 # The pattern states the NUL rule in the schema too, so clients (and schemathesis) know it before the 422.
 Text = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": r"^[^\x00]*$"})]
 OrderId = Annotated[str, AfterValidator(_order_id), Field(json_schema_extra={"pattern": ORDER_ID_PATTERN},
                                                           examples=["112-1234567-1234567"])]
+# The schema lists the zones (an enum), so a client (and schemathesis) knows every accepted value before the 422.
+TimeZone = Annotated[str, AfterValidator(_zone), Field(max_length=64, examples=["Asia/Shanghai"],
+                                                       json_schema_extra={"enum": sorted(_zones())})]
 TrackingNumber = Annotated[str, Field(min_length=4, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$",
                                       examples=["1Z999AA10123456784"])]
 
@@ -80,6 +102,27 @@ class ClaimIn(BaseModel):
     order_total: MoneyIn | None = None
     reply: Annotated[Text, Field(max_length=10_000)] | None = Field(default=None, description="Draft reply")
     target: Target = Field(default="amazon", description="Where the bundle will be uploaded (size and page limits)")
+    bundle_lang: BundleLang | None = Field(default=None, description="Language of the bundle's cover page; "
+                                           "default: the marketplace's (de, fr, ja, zh, else en)")
+    timezone: TimeZone | None = Field(default=None, description="IANA time zone the seller reads deadlines in")
+
+
+class ClaimPatch(BaseModel):
+    """Changes to a claim: only the fields sent change. `null` clears `opened_at`, `order_total` and `timezone`,
+    and resets `bundle_lang` to the marketplace's; the other fields cannot be null. Any change makes the claim a
+    draft (its report no longer describes it) until it is checked again."""
+
+    model_config = ConfigDict(extra="forbid")
+    # Not Optional: null is refused (and the schema says so); None is only the "not sent" default, never validated.
+    order_id: OrderId = None  # type: ignore[assignment]
+    reason: Reason = None  # type: ignore[assignment]
+    marketplace: MarketplaceCode = None  # type: ignore[assignment]
+    tracking: list[TrackingNumber] = Field(default=None, max_length=20)  # type: ignore[assignment]
+    target: Target = None  # type: ignore[assignment]
+    opened_at: UtcDateTime | None = None
+    order_total: MoneyIn | None = None
+    bundle_lang: BundleLang | None = None
+    timezone: TimeZone | None = None
 
 
 class ReplyIn(BaseModel):
@@ -151,6 +194,8 @@ class ClaimOut(BaseModel):
     order_total: MoneyIn | None
     reply: str | None
     target: Target
+    bundle_lang: str = Field(description="Language of the bundle's cover page")
+    timezone: str | None = Field(description="IANA time zone the seller reads deadlines in; null: not set")
     status: ClaimStatus
     files: list[FileOut]
     report: ReportSummaryOut | None
@@ -161,15 +206,61 @@ class ClaimOut(BaseModel):
 
 class ClaimPage(BaseModel):
     items: list[ClaimSummaryOut]
-    total: int
+    total: int = Field(description="Claims matching the filters, on all pages")
     limit: int
     offset: int
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page (stable while claims are "
+                                    "added); null on the last page")
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Control characters spelled out: JSON Schema tools and pydantic's regex engine disagree on what \s covers.
+    url: str = Field(min_length=8, max_length=2000,
+                     pattern=r"^https?://[^\x00-\x20\x7f-\x9f/?#@]+([/?#][^\x00-\x20\x7f-\x9f]*)?$",
+                     examples=["https://erp.example.com/hooks/evidence"],
+                     description="http(s) URL on a public address (loopback and private networks are refused)")
+    events: list[EventName] = Field(min_length=1, max_length=len(EVENTS),
+                                    description="Events to send: " + ", ".join(EVENTS))
+
+
+class WebhookOut(BaseModel):
+    id: str
+    url: str
+    events: list[str]
+    created_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="The signing secret, shown only in this answer: keep it to verify the "
+                        "`Evidence-Signature` header")
+
+
+class WebhooksOut(BaseModel):
+    webhooks: list[WebhookOut]
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    event: str
+    state: Literal["pending", "delivered", "failed"]
+    attempts: int
+    last_status: int | None = Field(description="HTTP status of the last attempt; null if no answer came")
+    last_error: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
+    payload: Any = Field(description="The event exactly as sent (the signed body, parsed)")
+
+
+class DeliveriesOut(BaseModel):
+    deliveries: list[DeliveryOut]
 
 
 class ErrorDetail(BaseModel):
     code: str = Field(description="Stable, machine-readable: not-found, unauthorized, file-too-large, ...")
-    message: str
-    message_zh: str | None = None
+    message: str = Field(description="For a person, in English")
+    message_zh: str = Field(description="The same in Simplified Chinese; present on every error")
     details: Any = None
 
 

@@ -1,10 +1,13 @@
 """A claim's latest report (`evidence-report/1`, as stored) and its bundle PDF.
 
-Both come from the latest finished check; `X-Report-Current: false` says the claim changed since. The bundle is
+Both come from the latest finished check; `X-Report-Current: false` says the claim changed since. Each file entry
+of the report carries the `file_id` it has under /v1/claims/{id}/files. The bundle is
 sent as an attachment named after the order. Nothing here runs a check.
 """
 
 from __future__ import annotations
+
+import json
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import FileResponse
@@ -34,7 +37,21 @@ def get_report(claim_id: str, tenant: str = Depends(current_tenant), store: Stor
     """The latest report (`evidence-report/1`). Header `X-Report-Current: false` when the claim changed since."""
     claim, report = _report_row(store, tenant, claim_id)
     current = "true" if report.claim_revision == claim.revision else "false"
-    return Response(report.body, media_type="application/json", headers={"X-Report-Current": current})
+    body = with_file_ids(report.body, [(f.id, f.sha256, f.name) for f in store.list_files(claim.id)])
+    return Response(body, media_type="application/json", headers={"X-Report-Current": current})
+
+
+def with_file_ids(body: str, files: list[tuple[str, str, str]]) -> str:
+    """The report with each file entry's `file_id`: the claim's file with that content and name, in upload order
+    (null for a file removed since the check)."""
+    report = json.loads(body)
+    free = list(files)
+    for entry in report.get("files", []):
+        match = next((f for f in free if (f[1], f[2]) == (entry.get("sha256"), entry.get("name"))), None)
+        if match is not None:
+            free.remove(match)
+        entry["file_id"] = match[0] if match else None
+    return json.dumps(report, ensure_ascii=False)
 
 
 @router.get("/{claim_id}/bundle.pdf", response_class=FileResponse, responses={200: {

@@ -21,6 +21,7 @@ from typing import Literal
 
 import pikepdf
 
+from ..copies import best_copy, copy_groups
 from ..model import FileReport, Page, Severity
 from . import images
 from .labels import Labels
@@ -30,7 +31,6 @@ ROLE_ORDER = ("delivery", "refund", "messages", "order", "photos", "other")
 PHOTOS_FIRST = ("damaged", "not_as_described")  # claim reasons where the photos are the main evidence
 DOCUMENT_WORDS = 60  # a photo with more words than this is a photographed document, not a condition photo
 NEVER_INCLUDED = ("order-mismatch",)  # another order's file helps no claim, whatever `include_failed` says
-DUPLICATE = "duplicate-file"
 
 
 @dataclass
@@ -101,42 +101,13 @@ def failure_reason(fr: FileReport, lang: str) -> str:
     return pick.message_zh if lang == "zh" else pick.message
 
 
-def _passes(fr: FileReport) -> bool:
-    """Passed the checks, a duplicate warning aside (the later copy always carries one)."""
-    return not any(f.severity == Severity.error for f in fr.findings if f.code != DUPLICATE)
-
-
-def _pixels(fr: FileReport) -> int:
-    """How large a copy is: the pixels the checks saw (a re-saved, smaller copy can still have more bytes)."""
-    return sum(p.width * p.height for p in fr.pages)
-
-
 def _dedupe(frs: list[FileReport]) -> tuple[list[FileReport], list[tuple[FileReport, FileReport]]]:
-    """One file per group of copies (same bytes, or a `duplicate-file` finding naming the other): the one that
-    passed, then the larger, then the first listed. Returns (kept in list order, [(dropped, kept)])."""
-    parent = list(range(len(frs)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    by_sha: dict[str, int] = {}
-    by_name = {fr.name: i for i, fr in reversed(list(enumerate(frs)))}
-    for i, fr in enumerate(frs):
-        twins = [by_sha.setdefault(fr.sha256, i)]
-        twins += [by_name[f.value] for f in fr.findings if f.code == DUPLICATE and f.value in by_name]
-        for j in twins:
-            parent[root(i)] = root(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(frs)):
-        groups.setdefault(root(i), []).append(i)
+    """One file per group of copies, the one `copies.best_copy` keeps (as the report says).
+    Returns (kept in list order, [(dropped, kept)])."""
     keep: dict[int, int] = {}
-    for members in groups.values():
-        best = max(members, key=lambda i: (_passes(frs[i]), _pixels(frs[i]), frs[i].bytes, -i))
-        for i in members:
-            keep[i] = best
+    for members in copy_groups(frs):
+        best = best_copy(frs, members)
+        keep.update({i: best for i in members})
     kept = [fr for i, fr in enumerate(frs) if keep[i] == i]
     dropped = [(fr, frs[keep[i]]) for i, fr in enumerate(frs) if keep[i] != i]
     return kept, dropped

@@ -11,7 +11,8 @@ Ambiguous numeric dates (11/5/2026) follow the document's own order when another
 (`document_order`). Dates without a year (Nov 5, 11月5日) get the year that puts them closest to the window's
 reference point. Dates outside the window are dropped; without a window, dates more than `PAST_YEARS` before or
 `FUTURE_YEARS` after today are OCR noise ("22/03/2078"). A label glued to a date ("Date:13/01/2018",
-"Printed on-17/06/25") does not hide it. Clock times are parsed here by hand (a two-field pattern needs no library).
+"Printed on-17/06/25") does not hide it; right after such a label a year-first date may use spaces ("开票日期: 2019 05
+08", an e-invoice). Clock times are parsed here by hand (a two-field pattern needs no library).
 """
 
 from __future__ import annotations
@@ -141,6 +142,10 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
     return [
         # 2026-11-05, 2026/11/05, 2026.11.05, 2026年11月5日
         ("ymd", re.compile(rf"{nb}{year}\s*(?P<s>[-/.]|年)\s*(?P<m>[01]?\d)\s*(?:(?P=s)|月)\s*{day}\s*[日号]?{cj_wd}{ne}")),
+        # 开票日期: 2019 05 08 (an e-invoice's date printed with spaces): only right after a label's colon, since
+        # spaced digit groups elsewhere are phone numbers and IDs
+        ("ymd_spaced", re.compile(rf"(?:(?<=[^\W\d_][:：])|(?<=[^\W\d_] [:：]))\s*{year}\s(?P<m>[01]?\d)\s{day}"
+                                  r"(?![\w:/.-]|\s?\d)")),
         # 11/5/2026, 05.11.2026, 05-11-26 (order by separator and locale)
         ("num", re.compile(rf"{nb}{wd}(?P<a>[0-3]?\d)(?P<s>[/.-])(?P<b>[0-3]?\d)(?P=s)(?P<y>(?:19|20)?\d\d){ne}", re.I)),
         # 30OCT26 (shipping labels: day, English month abbreviation, year, no spaces)
@@ -245,7 +250,7 @@ def _pick_year(d: date, ref: date, window: tuple[date, date] | None) -> date | N
 def _parse_date(kind: str, m: re.Match[str], lang: str, order: str, ref: date,
                 window: tuple[date, date] | None) -> date | None:
     gd = m.groupdict()
-    if kind == "ymd":
+    if kind in ("ymd", "ymd_spaced"):
         text = f"{gd['y']}-{int(gd['m']):02d}-{int(gd['d']):02d}"
         return _dp(text, "en", "YMD", True)
     if kind == "num":

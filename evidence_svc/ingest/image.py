@@ -14,7 +14,7 @@ from PIL import Image, ImageOps
 
 from ..config import Settings
 from ..messages import finding
-from ..model import Page
+from ..model import Finding, Page
 from .source import RenderedPage, Source, corrupt, fail, too_many_pages, too_many_pixels
 
 
@@ -27,8 +27,8 @@ def open_image(path: Path, settings: Settings) -> Image.Image:
         return Image.open(path)
 
 
-def triage_image(src: Source, settings: Settings) -> None:
-    """Header-only size check for every frame, then one full decode of what will be rendered."""
+def triage_image(src: Source, settings: Settings, decode: bool = True) -> None:
+    """Header-only size check for every frame, then (`decode`) one full decode of what will be rendered."""
     try:
         im = open_image(src.path, settings)
     except Image.DecompressionBombError as e:
@@ -54,16 +54,26 @@ def triage_image(src: Source, settings: Settings) -> None:
                 fail(src, finding("corrupt-file", detail="the image has no pixels", detail_zh="图片没有像素"))
                 return
         src.page_count = frames
-    # Decode now so a truncated file is a finding here, not a failure in a worker later.
-    for i in range(src.page_count):
-        try:
-            with open_image(src.path, settings) as im:
-                if i:
-                    im.seek(i)
-                im.load()
-        except Exception as e:
-            fail(src, corrupt(e, page=i if src.page_count > 1 else None, path=src.path))
+    # Decode now so a truncated file is a file finding, not a page failure later (decode=False: the caller runs
+    # `decode_problem` itself, as the pipeline does in its workers).
+    for i in range(src.page_count if decode else 0):
+        problem = decode_problem(src, i, settings)
+        if problem is not None:
+            fail(src, problem)
             return
+
+
+def decode_problem(src: Source, index: int, settings: Settings) -> Finding | None:
+    """The damaged-file finding for frame `index` if its pixels cannot be decoded (a truncated file), else None.
+    The pipeline runs it in a pool worker for files triaged with `decode=False`; the finding is file-level."""
+    try:
+        with open_image(src.path, settings) as im:
+            if index:
+                im.seek(index)
+            im.load()
+    except Exception as e:
+        return corrupt(e, page=index if src.page_count > 1 else None, path=src.path)
+    return None
 
 
 def _frame_count(im: Image.Image, media_type: str | None) -> int:

@@ -60,7 +60,7 @@ def fail(src: Source, f: Finding) -> Source:
 def corrupt(e: BaseException, page: int | None = None, path: Path | None = None) -> Finding:
     """A damaged-file finding whose detail is the library's reason, without our paths in it."""
     text = str(e)
-    for p in {str(path) if path else "", os.getcwd()} - {""}:
+    for p in sorted({str(path) if path else "", os.getcwd()} - {""}, key=len, reverse=True):  # the file's own first
         text = text.replace(p + os.sep, "").replace(p, "the file")
     text = re.sub(r"(/[^\s:/]+)+/", "", text)  # any other absolute directory
     detail = f"{type(e).__name__}: {text}".strip()[:200]

@@ -21,8 +21,11 @@ from .source import Source, corrupt, fail, mb
 log = logging.getLogger(__name__)
 
 
-def open_source(path: Path, settings: Settings, name: str | None = None) -> Source:
-    """Triage a file: type by content, limits, encryption, structure. Never raises for bad input."""
+def open_source(path: Path, settings: Settings, name: str | None = None, *, decode: bool = True) -> Source:
+    """Triage a file: type by content, limits, encryption, structure. Never raises for bad input.
+
+    `decode=False` reads image headers only and leaves the full decode to `image.decode_problem` (the pipeline
+    runs it in a pool worker, so the process that opens the files never decodes pixels)."""
     path = Path(path)
     src = Source(name=name or path.name, path=path, sha256="", bytes=0, media_type=None, kind=None)
     try:
@@ -50,7 +53,7 @@ def open_source(path: Path, settings: Settings, name: str | None = None) -> Sour
         if src.kind == "pdf":
             triage_pdf(src, settings)
         else:
-            triage_image(src, settings)
+            triage_image(src, settings, decode=decode)
     except Exception as e:  # last resort: every library failure on bad input is a damaged file
         log.debug("triage of %s failed", src.name, exc_info=True)
         fail(src, corrupt(e, path=src.path))

@@ -224,6 +224,11 @@ class BlobRepo:
     def thumb_path(self, sha256: str) -> Path:
         return thumb_path(self.blobs, sha256)
 
+    def remove_blob(self, sha256: str) -> None:
+        """Unlink a blob and its thumbnail; call only for a sha256 no row refers to any more."""
+        for path in (self.blob_path(sha256), self.thumb_path(sha256)):
+            path.unlink(missing_ok=True)
+
     def tmp_dir(self) -> Path:
         """The scratch folder next to the blobs (created if missing). Name what you make in it with
         `scratch_prefix`, so that it is removed at the next start should this process be killed."""

@@ -1,7 +1,8 @@
 """Jobs: the queue of checks, run by any number of processes on any number of machines without running one twice.
 
 A job is a row; a runner takes it atomically with a lease it renews while it works, and finishes it in the same
-transaction that stores the report (and the bundle's row) and moves the claim to its next status. A job whose
+transaction that stores the report (and the bundle's row), moves the claim to its next status and queues the
+`check.finished` webhook event (webhooks.add_events: the outbox is written with the change it announces). A job whose
 runner died goes back to the queue (`recover_jobs`) until it has died too often. This module decides nothing about
 what a check is: the runner (`evidence_svc/jobs.py`) does the work; this module only keeps the state consistent.
 """
@@ -16,6 +17,15 @@ from sqlalchemy.orm import Session
 
 from .db import Sessions, StoreError
 from .rows import BundleRow, ClaimRow, FileRow, JobRow, ReportRow, new_id, utcnow
+from .webhooks import add_events
+
+
+def _finished_event(s: Session, job: JobRow, claim: ClaimRow, report: ReportRow | None) -> None:
+    data = {"claim_id": claim.id, "order_id": claim.order_id, "job_id": job.id, "state": job.state,
+            "claim_status": claim.status, "error": job.error,
+            "report": {"id": report.id, "errors": report.errors, "warnings": report.warnings, "ready": report.ready,
+                       "current": report.claim_revision == claim.revision} if report else None}
+    add_events(s, claim.tenant_id, "check.finished", f"check.finished:{job.id}", data)
 
 
 def _has_pending(s: Session, claim_id: str, except_job: str) -> bool:
@@ -94,10 +104,12 @@ class JobRepo(Sessions):
             s.execute(update(JobRow).where(JobRow.id == job_id, JobRow.owner == owner, JobRow.state == "running")
                       .values(state="queued", owner=None, lease_until=None, error=error))
 
-    def claim_for_job(self, job: JobRow) -> tuple[ClaimRow, list[FileRow]]:
+    def claim_for_job(self, job: JobRow) -> tuple[ClaimRow, list[FileRow]] | None:
+        """The job's claim and files (noting the revision the job sees); None if the claim was deleted meanwhile."""
         with self._write() as s:
             claim = s.get(ClaimRow, job.claim_id)
-            assert claim is not None  # the FK cascades: a job cannot outlive its claim
+            if claim is None:  # deleted after the job was taken (the job row went with it: ON DELETE CASCADE)
+                return None
             s.execute(update(JobRow).where(JobRow.id == job.id).values(claim_revision=claim.revision))
             files = list(s.scalars(select(FileRow).where(FileRow.claim_id == claim.id)
                                    .order_by(FileRow.position, FileRow.id)))
@@ -145,6 +157,7 @@ class JobRepo(Sessions):
                 claim.status = "ready" if existing.ready else "needs_work"
             else:
                 claim.status = "draft" if not _has_pending(s, claim.id, job.id) else "checking"
+            _finished_event(s, current, claim, existing)
             return existing.id, reused
 
     def fail_job(self, job_id: str, owner: str | None, error: str) -> None:
@@ -157,6 +170,8 @@ class JobRepo(Sessions):
             claim = s.get(ClaimRow, job.claim_id)
             if claim is not None and not _has_pending(s, claim.id, job.id):
                 claim.status = "failed"
+            if claim is not None:
+                _finished_event(s, job, claim, None)
 
     def recover_jobs(self, is_dead: Any, max_attempts: int) -> list[str]:
         """Jobs left `running` by a dead process go back to the queue; those that died too often fail.
@@ -180,6 +195,8 @@ class JobRepo(Sessions):
                     claim = s.get(ClaimRow, job.claim_id)
                     if claim is not None and not _has_pending(s, claim.id, job.id):
                         claim.status = "failed"
+                    if claim is not None:
+                        _finished_event(s, job, claim, None)
                 else:
                     job.state, job.owner, job.lease_until = "queued", None, None
                     requeued.append(job_id)

@@ -36,6 +36,10 @@ class KeyRepo(Sessions):
                 s.add(row)
             return row
 
+    def tenant_by_name(self, name: str) -> Tenant | None:
+        with self._read() as s:
+            return s.scalar(select(Tenant).where(Tenant.name == name.strip()))
+
     def add_key(self, tenant_id: str) -> str:
         raw = KEY_PREFIX + secrets.token_urlsafe(32)
         with self._write() as s:

@@ -1,4 +1,5 @@
-"""The store's rows: the SQLAlchemy 2.0 models of tenants, API keys, claims, files, reports, bundles, jobs, replies.
+"""The store's rows: the SQLAlchemy 2.0 models of tenants, API keys, claims, files, reports, bundles, jobs, replies,
+idempotency keys, webhooks and their deliveries.
 
 Only the table shapes live here (and the aware-UTC column type they share); the queries are in the per-aggregate
 modules beside it. The schema itself is created and changed only by the Alembic revisions in
@@ -75,6 +76,8 @@ class ClaimRow(Base):
     order_total: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     reply: Mapped[str | None] = mapped_column(Text, nullable=True)
     target: Mapped[str] = mapped_column(String(20), default="amazon")
+    bundle_lang: Mapped[str | None] = mapped_column(String(8), nullable=True)  # the cover page's language
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # IANA zone the seller reads deadlines in
     # draft (changed since the last check) | checking | ready | needs_work | failed
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every change of the claim's inputs
@@ -148,3 +151,48 @@ class ReplyRow(Base):
     claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class IdempotencyRow(Base):
+    """The first answer to a POST sent with an `Idempotency-Key` (status None while that request still runs)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("tenant_id", "key", name="uq_idempotency_tenant_key"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of method, path and the request's meaning
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    location: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class WebhookRow(Base):
+    __tablename__ = "webhooks"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list] = mapped_column(JSON, default=list)
+    secret: Mapped[str] = mapped_column(String(100))  # the HMAC key: needed in the clear to sign
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DeliveryRow(Base):
+    """One event for one webhook: the outbox entry while pending, the delivery log afterwards."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("webhook_id", "dedupe_key", name="uq_webhook_deliveries_dedupe"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str] = mapped_column(String(200))  # one delivery per webhook per happening
+    payload: Mapped[str] = mapped_column(Text)  # the exact JSON body sent (and signed)
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending|delivered|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

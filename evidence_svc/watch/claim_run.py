@@ -2,16 +2,20 @@
 
 `process_claim(job)` reads `inbox/<claim>/` (see `claim_folder`), skips it when its content fingerprint (sha256 of
 every input and of claim.toml) equals the one in the outbox's manifest, and otherwise writes `report.json`
-(evidence-report/1), `report.txt` (English, then Chinese) and `bundle.pdf` into the job's stage folder; or, when the
+(evidence-report/1), `report.txt` (English, then Chinese), `reply.txt` (the reply draft in the buyer's language, then
+Chinese, then what is missing) and `bundle.pdf` into the job's stage folder; or, when the
 folder cannot be processed at all, `error.txt` (English and Chinese). Nothing outside the folder is opened: a path
 that leads outside (a link, `files = ["../x"]`) is refused by its resolved name before it is read or hashed, and left
-out of the inputs the manifest lists. It never writes the manifest, never renames
+out of the inputs the manifest lists; what is accepted is opened once as the very file checked, hashed and copied
+into a private folder, and the pipeline reads only those copies (`confine`). The seller's notes (.txt, .md, ...) are
+reported as not evidence, as `evidence lint FOLDER` reports them. It never writes the manifest, never renames
 anything into the outbox (`outbox.commit` does, in the watcher process) and never writes the reply history.
 """
 
 from __future__ import annotations
 
 import errno
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,15 +24,19 @@ from .. import __version__
 from ..claim_folder import (
     CLAIM_TOML,
     ClaimFolder,
+    MAX_CLAIM_TOML_BYTES,
     ClaimFolderError,
     FolderEntries,
+    display_name,
     is_inside,
     load_claim_folder,
+    note_findings,
     walk_folder,
 )
 from ..config import Settings
-from ..hashing import sha256_file, sha256_json
+from ..hashing import sha256_bytes, sha256_json
 from ..model import Claim
+from .confine import Checked, check, read_checked, stage_checked
 from .outbox import write_synced
 
 
@@ -59,28 +67,51 @@ class Result:
 
 
 def input_fingerprint(inputs: list[dict], refused: list[str] = ()) -> str:
-    pairs = sorted((i["name"], i["sha256"]) for i in inputs) + sorted(("refused", n) for n in refused)
+    # A file too large to read has no hash: its size stands in, so that a change of size still counts as a change.
+    pairs = sorted((i["name"], i["sha256"] or f"{i['bytes']} bytes") for i in inputs) + \
+        sorted(("refused", n) for n in refused)
     return sha256_json(pairs)
 
 
-def read_inputs(folder: Path) -> tuple[ClaimFolder | None, ClaimFolderError | None, list[dict], list[str]]:
-    """The claim folder, or why it cannot be processed; its accepted inputs (claim.toml first) with their hashes;
-    and the names refused without being opened.
+@dataclass
+class Inputs:
+    """A claim folder checked by name: nothing but claim.toml has been opened yet."""
+
+    folder: Path
+    claim_folder: ClaimFolder | None
+    problem: ClaimFolderError | None
+    accepted: list[Checked]  # the evidence files, to be opened once each by `stage_inputs`
+    refused: list[str]  # names refused without being opened
+    toml: dict | None = None  # claim.toml's entry (name, sha256, bytes), hashed from the bytes that were parsed
+
+
+def read_inputs(folder: Path) -> Inputs:
+    """The claim folder, or why it cannot be processed; its accepted evidence files; the names refused unopened.
 
     A shared inbox must not become a way to read any file on this machine into a report, a bundle or a manifest:
-    whether a path (links resolved) stays inside the folder is decided before anything is read or hashed, and links
-    to folders are never walked.
+    whether a path (links resolved) stays inside the folder is decided before anything is read, links to folders
+    are never walked, and what is accepted is opened later only as the very file that was checked (`confine`).
+    claim.toml is read here, once, from such a descriptor.
     """
     root, toml = folder.resolve(), folder / CLAIM_TOML
     refused: list[str] = []
-    claim_folder, problem = None, _outside_problem(folder, root, [(toml, CLAIM_TOML)], refused)
+    claim_folder, toml_entry = None, None
+    problem = _outside_problem(folder, root, [(toml, CLAIM_TOML)], refused)
+    if problem is None and folder.is_symlink():
+        problem = ClaimFolderError(folder, "a link to a folder, not a claim folder", "是指向文件夹的链接，不是索赔文件夹")
     if problem is None and toml.is_symlink() and not toml.exists():
         problem = ClaimFolderError(toml, "a link to a file that does not exist", "指向不存在文件的链接")
     if problem is None:
         try:
-            claim_folder = load_claim_folder(folder)
+            raw = None
+            if toml.is_file():
+                raw = read_checked(folder, check(folder, toml, CLAIM_TOML), MAX_CLAIM_TOML_BYTES)
+                toml_entry = {"name": CLAIM_TOML, "sha256": sha256_bytes(raw), "bytes": len(raw)}
+            claim_folder = load_claim_folder(folder, raw)
         except ClaimFolderError as err:
             problem = err
+        except OSError as exc:  # e.g. no read permission: an error.txt, not a retry loop
+            problem = ClaimFolderError(toml, f"cannot read the file ({exc.strerror})", f"无法读取文件（{exc.strerror}）")
     entries = FolderEntries()
     if claim_folder is None or not claim_folder.listed:  # the folder's own files are the evidence
         try:
@@ -89,27 +120,52 @@ def read_inputs(folder: Path) -> tuple[ClaimFolder | None, ClaimFolderError | No
             problem = problem or err
     pairs = list(zip(claim_folder.files, claim_folder.names)) if claim_folder is not None else \
         [(p, p.relative_to(folder).as_posix()) for p in entries.files]  # fixing the folder must change these
-    if CLAIM_TOML not in refused and toml.is_file():
-        pairs.insert(0, (toml, CLAIM_TOML))
     links = [(p, p.relative_to(folder).as_posix()) for p in entries.dir_links]
     problem = _outside_problem(folder, root, pairs + links, refused) or problem
     if problem is None and entries.dangling:
         names = ", ".join(p.relative_to(folder).as_posix() for p in entries.dangling)
         problem = ClaimFolderError(folder, f"links to files that do not exist: {names}",
                                    f"指向不存在文件的链接：{names}")
-    inputs = []
+    accepted = []
     for path, name in pairs:
         if name in refused:
             continue
         try:
-            inputs.append({"name": name, "sha256": sha256_file(path), "bytes": path.stat().st_size})
-        except OSError as exc:  # e.g. no read permission: an error.txt, not a retry loop
-            inputs.append({"name": name, "sha256": f"unreadable: {exc.strerror}", "bytes": 0})
-            problem = problem or ClaimFolderError(path, f"cannot read the file ({exc.strerror})",
-                                                  f"无法读取文件（{exc.strerror}）")
+            accepted.append(check(folder, path, name))
+        except (OSError, ValueError):  # gone, or moved outside, since it was listed: the folder is still changing
+            problem = problem or ClaimFolderError(path, "the file changed while it was read; not read",
+                                                  "读取时文件发生了变化；未读取")
     if problem is None and not claim_folder.files:
         problem = ClaimFolderError(folder, "no evidence files in the folder", "文件夹中没有证据文件")
-    return claim_folder, problem, inputs, refused
+    return Inputs(folder, claim_folder, problem, accepted, refused, toml_entry)
+
+
+def stage_inputs(inputs: Inputs, into: Path | None, max_read: int) -> tuple[list[dict], list[Path]]:
+    """Open each accepted file once, hash it and (with `into`, a private folder) copy it there; return the
+    inputs as the manifest lists them (claim.toml first) and the copies, in the claim's order. A file that is not
+    the one checked, or cannot be read, sets `inputs.problem` and is neither hashed nor copied."""
+    entries = [inputs.toml] if inputs.toml else []
+    copies = []
+    for i, item in enumerate(inputs.accepted):
+        target = None
+        if into is not None:
+            (into / str(i)).mkdir(mode=0o700)
+            target = into / str(i) / item.rel[-1]  # the name (and so the suffix) the pipeline may look at
+        try:
+            entries.append(stage_checked(inputs.folder, item, target, max_read))
+        except ClaimFolderError as err:
+            inputs.problem = inputs.problem or err
+            continue
+        except OSError as exc:  # e.g. no read permission: an error.txt, not a retry loop
+            if exc.errno in _OUTBOX_ERRNOS:
+                raise  # the copy could not be written: the outbox's problem, retried later by the watcher
+            entries.append({"name": item.name, "sha256": f"unreadable: {exc.strerror}", "bytes": 0})
+            inputs.problem = inputs.problem or ClaimFolderError(item.path, f"cannot read the file ({exc.strerror})",
+                                                                f"无法读取文件（{exc.strerror}）")
+            continue
+        if target is not None:
+            copies.append(target)
+    return entries, copies
 
 
 def _outside_problem(folder: Path, root: Path, pairs: list[tuple[Path, str]],
@@ -125,21 +181,46 @@ def _outside_problem(folder: Path, root: Path, pairs: list[tuple[Path, str]],
                             f"文件不在索赔文件夹内：{names}（未读取）")
 
 
+def inputs_dir(job: Job) -> Path:
+    """The private folder the claim's evidence is copied into: hidden beside the stage, so that start-up cleans it
+    after a crash (`outbox.recover`)."""
+    return job.stage.with_name(job.stage.name + "-inputs")
+
+
 def process_claim(job: Job) -> Result:
     """Hash the inputs, check the claim and write its set into `job.stage` (without the manifest)."""
+    return process_inputs(job, read_inputs(job.folder))
+
+
+def process_inputs(job: Job, inputs: Inputs) -> Result:
+    """`process_claim` after the folder was read by name: copy, check from the copies, write the set."""
     started = time.perf_counter()
-    claim_folder, problem, inputs, refused = read_inputs(job.folder)
-    result = Result(name=job.name, status="done", fingerprint=input_fingerprint(inputs, refused), inputs=inputs)
-    prev = job.previous or {}
-    if prev.get("fingerprint") == result.fingerprint and (prev.get("status") == "done" or
-                                                         prev.get("version") == __version__):
-        result.status = "unchanged"  # same bytes (a touch, a copy over itself); a failed set is retried on upgrade
-        return result
-    job.stage.mkdir(parents=True)
+    private = inputs_dir(job)
+    private.mkdir(mode=0o700)
     try:
-        if problem is not None:
-            raise problem
-        result.read_sha256, result.summary = _check_and_write(claim_folder, job)
+        entries, copies = stage_inputs(inputs, private, 8 * job.settings.max_file_bytes)
+        result = Result(name=job.name, status="done", fingerprint=input_fingerprint(entries, inputs.refused),
+                        inputs=entries)
+        prev = job.previous or {}
+        if prev.get("fingerprint") == result.fingerprint and (prev.get("status") == "done" or
+                                                             prev.get("version") == __version__):
+            result.status = "unchanged"  # same bytes (a touch, a copy over itself); a failed set is retried on upgrade
+            return result
+        job.stage.mkdir(parents=True)
+        _check_into_stage(job, inputs, copies, result)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _check_into_stage(job: Job, inputs: Inputs, copies: list[Path], result: Result) -> None:
+    try:
+        if inputs.problem is not None:
+            raise inputs.problem
+        claim_folder = inputs.claim_folder
+        names = [item.name for item in inputs.accepted]
+        result.read_sha256, result.summary = _check_and_write(claim_folder, copies, names, job)
         result.claim = claim_folder.claim
     except ClaimFolderError as err:
         write_error(job, result, err)
@@ -151,8 +232,6 @@ def process_claim(job: Job) -> Result:
     except Exception as exc:  # our bug or a broken environment: say so in the outbox and carry on with others
         write_error(job, result, ClaimFolderError(job.folder, f"internal error: {type(exc).__name__}: {exc}",
                                                    f"内部错误：{type(exc).__name__}: {exc}"))
-    result.seconds = round(time.perf_counter() - started, 3)
-    return result
 
 
 def write_error(job: Job, result: Result, err: ClaimFolderError) -> None:
@@ -163,17 +242,25 @@ def write_error(job: Job, result: Result, err: ClaimFolderError) -> None:
     write_synced(job.stage / "error.txt", _error_text(job.name, result.reason, f"{where}{err.reason_zh}"))
 
 
-def _check_and_write(claim_folder, job: Job) -> tuple[list[str], dict]:
+def _check_and_write(claim_folder: ClaimFolder, copies: list[Path], names: list[str], job: Job) -> tuple[list[str],
+                                                                                                         dict]:
     from ..replies import JsonlHistory
+    from ..reply_draft.render import reply_txt
     from ..runs import run_claim
 
     settings = job.settings
     # The reply history as `evidence lint` keeps it (reply-reused); the watcher process remembers the reply.
-    report = run_claim(claim_folder.claim, claim_folder.files, settings, history=JsonlHistory(settings),
-                       names=claim_folder.names, bundle_to=job.stage / "bundle.pdf", remember=False)
+    # The pipeline reads the private copies, under the names the seller gave the files.
+    report = run_claim(claim_folder.claim, copies, settings, history=JsonlHistory(settings),
+                       names=names, bundle_to=job.stage / "bundle.pdf", remember=False)
+    if claim_folder.notes:  # as `evidence lint FOLDER` says it: the seller's notes are not evidence, left out
+        report.claim_findings.extend(note_findings([display_name(p, job.folder) for p in claim_folder.notes]))
+        report.summarise()
     report.bundle = report.bundle.model_copy(update={"path": "bundle.pdf"})  # relative: the folder gets renamed
     write_synced(job.stage / "report.json", report.to_json() + "\n")
     write_synced(job.stage / "report.txt", _report_text(report))
+    write_synced(job.stage / "reply.txt", reply_txt(report, claim_folder.claim,  # the draft (issue 16)
+                                                    JsonlHistory(settings).earlier(claim_folder.claim), settings))
     return [fr.sha256 for fr in report.files], report.summary.model_dump()
 
 

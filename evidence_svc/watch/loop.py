@@ -28,8 +28,10 @@ from pathlib import Path
 from .. import __version__
 from ..claim_folder import CLAIM_TOML, ClaimFolderError
 from ..config import Settings
+from ..data_dir import tighten_data_dir
 from ..errors import UsageError
-from .claim_run import Job, Result, input_fingerprint, process_claim, read_inputs, write_error
+from .claim_run import (Job, Result, input_fingerprint, inputs_dir, process_claim, read_inputs, stage_inputs,
+                        write_error)
 from .events import Events
 from .outbox import MANIFEST, MANIFEST_SCHEMA, STAGE, commit, lock_outbox, read_manifest, recover
 from .pool import new_pool
@@ -79,6 +81,8 @@ def run_watch(inbox: Path, out: Path, settings: Settings, *, once: bool, settle:
     lock = lock_outbox(out)
     run = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}"
     log = Events(run, sys.stdout.isatty())
+    if said := tighten_data_dir(settings.data_dir):
+        log("watch.data-dir-tightened", reason=said[0], reason_zh=said[1])
     watcher = _Watcher(inbox, out, settings, once, max(settle, 0.0), poll, move_done, log)
     try:
         return watcher.run()
@@ -294,6 +298,7 @@ class _Watcher:
         suspect that kills a worker while running alone gets error.txt instead of a retry loop."""
         job, reason = running.job, f"{type(exc).__name__}: {exc}"
         shutil.rmtree(job.stage, ignore_errors=True)
+        shutil.rmtree(inputs_dir(job), ignore_errors=True)
         if running.pool is self.pool:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = self._new_pool()
@@ -303,8 +308,10 @@ class _Watcher:
             self.log("claim.retry", claim=job.name, reason=reason)
             return
         self.suspects.discard(key)
-        _, _, inputs, refused = read_inputs(job.folder)
-        result = Result(name=job.name, status="done", fingerprint=input_fingerprint(inputs, refused), inputs=inputs)
+        inputs = read_inputs(job.folder)
+        entries, _ = stage_inputs(inputs, None, 8 * self.settings.max_file_bytes)  # hashed, not copied
+        result = Result(name=job.name, status="done", fingerprint=input_fingerprint(entries, inputs.refused),
+                        inputs=entries)
         try:
             job.stage.mkdir(parents=True)
             write_error(job, result, ClaimFolderError(

@@ -17,7 +17,10 @@ edge. Two routes:
     watermark in the bottom-right corner of a photo, a chat's date separator.
   Ink without such evidence raises nothing. Lines, borders, scrollbars and solid blocks are not glyph-like, and
   blurred "rows" are not trusted, so window chrome and full-bleed photos do not trigger it.
-Missing: no date or time anywhere on the file, from the page words and the facts' timestamps.
+Missing: no date or time anywhere on the file, from the page words and the facts' timestamps. A date the parser
+rejects (implausible, "02-03-13") or date-shaped text ("Date: SO /2017", "2019 05 08") is still a date shown; a
+page whose reading has none gets the rows it missed re-read first (`dateline`: faint print, sideways photos,
+status-bar clocks), and a date found so joins the page's words.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from evidence_svc.text import Line, lines_of, normalize_text, union
 from .. import ink
 from ..base import BaseValidator, CheckContext, FileInput, PageInput
 from .column import continues_date_column, date_boxes
+from .dateline import date_like, has_date, reread_dates, reread_lines
 from .edges import (INK_TOUCH_PX, edges_touched, glyphs_whole, in_corner_zone, ink_at_edge, overlap,
                     side_cut_words)
 from .places import clock_place, whole_line
@@ -41,8 +45,9 @@ log = logging.getLogger(__name__)
 
 MIN_CUT_GLYPHS = 2  # glyphs of one row touching the top/bottom edge near a corner to call it a cut text line
 MIN_CUT_GLYPHS_ALONG = 3  # ... and away from the corners
-MAX_CUT_SIGMA = 1.5
-DIGIT_LOOKALIKES = "zZoOlIiSsBbgq"  # edge blur (px) above which ink rows are not trusted as cut glyphs
+MAX_CUT_SIGMA = 1.5  # edge blur (px) above which ink rows are not trusted as cut glyphs
+DIGIT_LOOKALIKES = "zZoOlIiSsBbgq"
+REREAD_CONF = 50.0  # confidence given to a date found by re-reading a row the page reading missed
 
 
 class Timestamp(BaseValidator):
@@ -55,6 +60,7 @@ class Timestamp(BaseValidator):
             return []
         found = self._cut_text(page, ctx) or self._cut_line(page, ctx) or self._cut_ink(page, ctx)
         if found is None:
+            self._reread_dateless(page, ctx)
             return []
         edge, text, box = found[:3]
         return [finding("timestamp-cropped", page=page.page.index, value=text,
@@ -66,7 +72,9 @@ class Timestamp(BaseValidator):
         h, w = page.gray.shape  # type: ignore[union-attr]
         lang, order = s.locale_for(ctx.claim.marketplace)
         px = s.timestamp_edge_px
-        candidates = [(hit.box, hit.text) for hit in find_datetimes(lines_of(page.page), lang, order)
+        # a date's shape is what counts at an edge, not whether its year is recent (an old receipt is still dated)
+        candidates = [(hit.box, hit.text) for hit in find_datetimes(lines_of(page.page), lang, order,
+                                                                    plausible_only=False)
                       if not MONEY.match(normalize_text(hit.text).strip())]
         candidates += [(wd.box, wd.text) for wd in page.page.words if dated(wd.text)]
         for box, text in candidates:
@@ -123,7 +131,10 @@ class Timestamp(BaseValidator):
                         continue  # whole glyphs resting on the edge (a stamp in a band flush with it)
                 elif not corner:
                     continue  # text running off the left or right side mid-page is a cropped paragraph
-                if self._read_as_text(box, read):
+                # Read confidently as words: whole text, judged by the text route already - unless it continues a
+                # column of dates at the bottom (OCR reads a date's top half as confident nonsense words).
+                as_text = self._read_as_text(box, read)
+                if as_text and edge != "bottom":
                     log.debug("cut row %s at %s: read as text", box, edge)
                     continue
                 eb = ink.edge_blur(ink.crop(gray, box), both=False)
@@ -136,17 +147,20 @@ class Timestamp(BaseValidator):
                 # Ink alone is not enough: screenshots often end mid-line. Cheapest evidence first; the strip is
                 # re-read (at most MAX_REREADS rows a page, each read once) only when needed.
                 strip = Strip(gray, box, edge, text_px, langs, s, ctx.read_line, enabled=rereads < MAX_REREADS)
-                place = None if blurred else clock_place(gray, row, edge, strip)
+                place = None if blurred or as_text else clock_place(gray, row, edge, strip)
                 if place:
                     return edge, None, box, place
                 if edge == "bottom":  # at the top, a table's header row looks like the next entry of its column
                     if lines is None:
                         lang, order = s.locale_for(ctx.claim.marketplace)
                         lines = lines_of(page.page)
-                        column = date_boxes(lines, find_datetimes(lines, lang, order))
-                    if continues_date_column(whole_line(gray, row, edge), edge, lines, column):
-                        return edge, None, box, "date column"
-                if blurred:
+                        column = date_boxes(lines, find_datetimes(lines, lang, order, plausible_only=False))
+                    # the row's words a gap of its own height apart, else of the page's text height apart (a
+                    # line cut low keeps its word gaps; an icon before the line is the reason to try narrow first)
+                    for cut_line in dict.fromkeys((whole_line(gray, row, edge), whole_line(gray, row, edge, text_px))):
+                        if continues_date_column(cut_line, edge, lines, column):
+                            return edge, None, cut_line, "date column"
+                if blurred or as_text:
                     continue
                 # Read again allowing only digits and date separators: half-cut digits are often misread as letters.
                 # Forced to digits, any text turns into some, so then only a whole date shape counts.
@@ -158,6 +172,30 @@ class Timestamp(BaseValidator):
                 log.debug("cut row %s at %s: no evidence (re-read: %s)", box, edge, strip.used)
                 rereads += strip.used
         return None
+
+    @staticmethod
+    def _reread_dateless(page: PageInput, ctx: CheckContext) -> None:
+        """A page whose reading shows no usable date gets a closer look (`dateline`): lines read as a date the
+        parser rejects are re-read on their own; on a page with nothing date-like at all, the rows the reading
+        missed. A date found so is added to the page's words, as the OCR clock pass adds clocks - the one thing a
+        page check adds besides findings - so the file check does not call a dated file dateless and the facts
+        see the date."""
+        s = ctx.settings
+        if page.source != "image" or page.gray is None or ctx.read_line is None:
+            return
+        lang, order = s.locale_for(ctx.claim.marketplace)
+        langs = s.ocr_langs_for(ctx.claim.marketplace)
+        lines = lines_of(page.page)
+        if any(hit.has_date for hit in find_datetimes(lines, lang, order)):
+            return
+        if has_date(lines, lang, order):
+            shaped = [_date_span(ln, lang, order) for ln in lines]
+            found = reread_lines(page.gray, [b for b in shaped if b], langs, lang, order, s, ctx.read_line)
+        else:
+            found = reread_dates(page.gray, page.page.words, langs, lang, order, s, ctx.read_line)
+        if found is not None:
+            line = 1 + max((wd.line for wd in page.page.words), default=-1)
+            page.page.words.append(Word(text=found.text, box=found.box, conf=REREAD_CONF, line=line))
 
     @staticmethod
     def _read_as_text(box: Box, words: list[Word]) -> bool:
@@ -176,9 +214,22 @@ class Timestamp(BaseValidator):
             return []  # a cut date is a date on the file: "cropped" says what is wrong, "missing" would not be true
         lang, order = ctx.settings.locale_for(ctx.claim.marketplace)
         for page in file.pages:
-            if find_datetimes(lines_of(page), lang, order):
+            # an old or misread date ("02-03-13") or a date-shaped line is still a date shown: not "missing"
+            if has_date(lines_of(page), lang, order):
                 return []
         return [finding("timestamp-missing")]
+
+
+def _date_span(line: Line, lang: str, order: str) -> Box | None:
+    """The box of the date the parser rejects (implausible) or of the date-shaped text on `line`, or None."""
+    hit = next((h for h in find_datetimes([line], lang, order, plausible_only=False) if h.has_date), None)
+    if hit is not None:
+        return hit.box
+    shaped = date_like(line.text)
+    if not shaped:
+        return None
+    start = normalize_text(line.text).find(shaped)
+    return line.box_of(start, start + len(shaped)) if start >= 0 else line.box
 
 
 def _group(m) -> str | None:

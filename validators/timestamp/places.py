@@ -86,9 +86,10 @@ def _date_pill(gray: np.ndarray, row: ink.Row) -> bool:
     return abs(bg_l - bg_r) <= 4 and abs(pad_l - pad_r) <= 4 and abs((pad_l + pad_r) / 2 - (bg_l + bg_r) / 2) >= 6
 
 
-def whole_line(gray: np.ndarray, row: ink.Row, edge: str) -> Box:
+def whole_line(gray: np.ndarray, row: ink.Row, edge: str, text_px: float = 0.0) -> Box:
     """The row's box widened along the edge over ink that touches the same edge a word gap away: "2:4" and
-    "1 PM" of a cut clock whose pieces the row finder keeps apart."""
+    "1 PM" of a cut clock whose pieces the row finder keeps apart. A word gap is judged on the row's height, or on
+    `text_px` (the page's text height) when larger: a row cut lengthwise is lower than its words are wide apart."""
     h, w = gray.shape
     x0, y0, x1, y1 = row.box
     if edge not in ("top", "bottom"):
@@ -98,7 +99,7 @@ def whole_line(gray: np.ndarray, row: ink.Row, edge: str) -> Box:
     for m in ink.ink_masks(band):
         mask |= m.astype(bool)
     cols = (mask[:2] if edge == "top" else mask[-2:]).any(axis=0)
-    gap = int(1.5 * row.height) + 2
+    gap = int(1.5 * max(row.height, text_px)) + 2
     while True:
         nxt = np.nonzero(cols[x1 : x1 + gap])[0]
         if not len(nxt):
