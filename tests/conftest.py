@@ -7,4 +7,4 @@ import tempfile
 
 os.environ.setdefault("EVIDENCE_CACHE_DIR", tempfile.mkdtemp(prefix="evidence-test-cache-"))
 
-pytest_plugins = ["support.services", "support.live_server", "support.browser_scenes"]
+pytest_plugins = ["support.services", "support.live_server", "support.browser_scenes", "support.browser"]

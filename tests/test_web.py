@@ -7,7 +7,6 @@ download the bundle. Screenshots go to test-artifacts/ (English and Chinese) for
 from __future__ import annotations
 
 import base64
-import shutil
 import time
 import tomllib
 from pathlib import Path
@@ -19,9 +18,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +27,6 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     server = LiveServer(data).start()
     yield server, key
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (apt-get install chromium)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _drop(page, selector: str, paths: list[Path]) -> None:

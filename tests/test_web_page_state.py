@@ -9,7 +9,6 @@ no asset carries a symbol a font may lack. The page must lay out at 1280 and 390
 from __future__ import annotations
 
 import re
-import shutil
 import time
 import tomllib
 from datetime import datetime, timedelta, timezone
@@ -26,9 +25,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "evidence_svc" / "web"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 # Code points that need a symbol or emoji font: arrows, technical and geometric symbols, dingbats (check and cross
 # marks, the warning sign), pictographs, and the joiner and variation selectors of emoji sequences.
@@ -66,18 +62,6 @@ def site(tmp_path_factory: pytest.TempPathFactory):
         claim = api.get(f"/v1/claims/{claim['id']}").json()
     yield {"server": server, "key": key, "claim": claim, "report": report, "data": data, "claims": claims}
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed (apt-get install chromium)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _page(browser, site, hash_: str = "", lang: str = "en", zone: str = "Europe/Berlin", width: int = 1280,
