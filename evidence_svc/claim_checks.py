@@ -8,8 +8,8 @@ All windows come from `Settings` (Amazon's own pages disagree: 48 hours vs 3 cal
 in the seller's zone (`claim.timezone`, else the system's). When no accepted file proves delivery but a failed one
 shows the delivered scan, the finding names that file, why it failed and how to fix it. `settle_duplicates` is the
 one step that changes its input: it moves each `duplicate-file` finding onto the copy to remove and says which copy
-to keep (the one that passed, then the higher resolution, then the larger file - as the bundle keeps it).
-It does not read files or render text.
+to keep (`copies.best_copy`: the one that passed, then the higher resolution, then not a JPEG re-save, then the
+larger file - as the bundle keeps it). It does not read files or render text.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from .config import Settings
-from .copies import DUPLICATE, best_copy, copy_groups, passes, pixels
+from .copies import DUPLICATE, best_copy, copy_groups, lossless, passes, pixels
 from .facts.tracking import normalise as normalise_tracking
 from .labels import labels_for
 from .messages import finding
@@ -199,6 +199,8 @@ def _why_kept(kept: FileReport, dropped: FileReport) -> tuple[str, str]:
     elif pixels(kept) > pixels(dropped):
         first = kept.pages[0] if kept.pages else None
         key, values = "keep_pixels", {"w": first.width if first else 0, "h": first.height if first else 0}
+    elif lossless(kept) and not lossless(dropped):
+        key, values = "keep_lossless", {}
     elif kept.bytes > dropped.bytes:
         key, values = "keep_bytes", {}
     else:

@@ -2,7 +2,8 @@
 
 Copies are files with the same bytes, or files a `duplicate-file` finding links (the validator's perceptual-hash
 match names the earlier copy). The copy kept is the one that passed its checks, then the one with more pixels (a
-re-saved smaller copy can still have more bytes), then the larger file, then the first listed. Pure functions over
+re-saved smaller copy can still have more bytes), then a lossless one (a PNG screenshot re-saved as JPEG grows in
+bytes but loses detail), then the larger file, then the first listed. Pure functions over
 `FileReport`s; nothing here writes a finding or a message.
 """
 
@@ -20,6 +21,11 @@ def passes(f: FileReport) -> bool:
 
 def pixels(f: FileReport) -> int:
     return sum(p.width * p.height for p in f.pages)
+
+
+def lossless(f: FileReport) -> bool:
+    """Not a JPEG: the same pixels as a JPEG are a lossy copy, however many bytes it has."""
+    return (f.media_type or "") != "image/jpeg"
 
 
 def copy_groups(files: list[FileReport]) -> list[list[int]]:
@@ -47,4 +53,4 @@ def copy_groups(files: list[FileReport]) -> list[list[int]]:
 
 def best_copy(files: list[FileReport], members: list[int]) -> int:
     """The index (among `members`) of the copy to keep."""
-    return max(members, key=lambda i: (passes(files[i]), pixels(files[i]), files[i].bytes, -i))
+    return max(members, key=lambda i: (passes(files[i]), pixels(files[i]), lossless(files[i]), files[i].bytes, -i))

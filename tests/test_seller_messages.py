@@ -158,6 +158,20 @@ def test_the_copy_that_passed_is_kept_even_when_it_came_second():
     assert hint == "Keep second.png (it passed the checks) and remove this copy, first.png."
 
 
+def test_a_png_screenshot_is_kept_over_its_larger_jpeg_resave(cache, tmp_path):
+    """A screenshot re-saved as JPEG q90 has the same pixels and more bytes, but it is the lossy copy."""
+    shutil.copy(GOOD / "ups_tracking.png", tmp_path / "b_tracking.png")
+    with Image.open(GOOD / "ups_tracking.png") as im:  # listed first, more bytes than the PNG
+        im.convert("RGB").save(tmp_path / "a_tracking.jpg", quality=95)
+    assert (tmp_path / "a_tracking.jpg").stat().st_size > (tmp_path / "b_tracking.png").stat().st_size
+    r = evidence("lint", "a_tracking.jpg", "b_tracking.png", "--order", "112-6518054-2727530",
+                 "--tracking", "1ZDDWH540111788166", "--now", BEFORE, "--format", "json", cache=cache, cwd=tmp_path)
+    files = {f["name"]: f for f in json.loads(r.stdout)["files"]}
+    assert not [x for x in files["b_tracking.png"]["findings"] if x["code"] == "duplicate-file"]
+    (dup,) = [x for x in files["a_tracking.jpg"]["findings"] if x["code"] == "duplicate-file"]
+    assert dup["hint"].startswith("Keep b_tracking.png (it is not a re-compressed JPEG copy)")
+
+
 # --- 4. the delivered scan in a failed file -----------------------------------------------------------------------
 
 def test_a_delivered_scan_in_a_failed_file_is_named_with_its_problem_and_fix(cache, tmp_path):

@@ -8,7 +8,7 @@ or not-as-described claim); within a role by the date the file shows, then as th
 
 Left out, with the reason (for the seller's report only; the bundle never lists them): files whose bytes are
 missing, files showing another order (`order-mismatch`, even with `include_failed`), all but one copy of a
-duplicate (the copy kept is the one that passed, then the larger in pixels, then in bytes), files that failed the checks unless
+duplicate (the copy kept is the one `copies.best_copy` picks, as the report says), files that failed the checks unless
 `include_failed`, and files that cannot be opened (never a traceback). PDFs are opened with pikepdf, made inert
 (sanitize.py) and their page rotation baked in; images are opened lazily frame by frame.
 """
