@@ -14,12 +14,14 @@ import csv
 import io
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Iterable, Optional
 
 import typer
 
-from .config import Settings
 from .rules import deadlines
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 COLUMNS = ("order_id", "reason", "opened_at", "respond_by", "status", "errors", "warnings", "evidence_ready")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -53,8 +55,7 @@ def export_command(
 ) -> None:
     """Export the claim log as CSV (order, reason, opened, respond-by, status, errors, warnings, evidence ready).
     导出索赔记录（CSV）。"""
-    from .cli import _run  # imported here: cli.py registers this command
-    from .config import load_settings
+    from .cli_common import load_settings, run_body
     from .errors import UsageError
     from .store import open_store, utcnow
 
@@ -71,4 +72,4 @@ def export_command(
         else:
             out.write_text(text, encoding="utf-8", newline="")
 
-    _run(body)
+    run_body(body)

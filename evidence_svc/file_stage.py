@@ -19,8 +19,8 @@ from validators import VALIDATORS
 from validators.base import CheckContext, PageInput
 from validators.file_rules import image_phash
 
-from . import facts
 from .facts.barcodes import read_barcodes
+from .facts.extract import classify, extract_facts
 from .ingest import Source, open_source, render_page
 from .ingest.image import decode_problem
 from .messages import finding
@@ -87,12 +87,12 @@ def finish_file(source: Source, pages: list[PageOutcome], ctx: CheckContext) -> 
     if out.fatal is not None:
         return out
     page_list = [o.page for o in pages]
-    found = facts.extract_facts(page_list, ctx.claim, ctx.settings, barcodes=[b for o in pages for b in o.barcodes])
+    found = extract_facts(page_list, ctx.claim, ctx.settings, barcodes=[b for o in pages for b in o.barcodes])
     file_input = file_input_of(source, out, found)
     alone = CheckContext(claim=ctx.claim, settings=ctx.settings)
     out.facts = found
     out.checks = [(v.name, None if v.name in CLAIM_WIDE else v.check_file(file_input, alone)) for v in VALIDATORS]
-    out.kind = facts.classify(found, page_list)
+    out.kind = classify(found, page_list)
     return out
 
 

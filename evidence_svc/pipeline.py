@@ -240,9 +240,9 @@ def _reports(files: list[tuple[Triaged, FileOutcome | None]], by_sha: dict[str, 
 def _file_report(head: Triaged, out: FileOutcome | None, claim: Claim, settings: Settings, earlier: list,
                  need_input: bool) -> tuple[FileReport, object]:
     if out is None:  # unreadable: its findings say why
-        from . import facts
+        from .facts.extract import extract_facts
 
-        out = FileOutcome(pages=[], facts=facts.extract_facts([], claim, settings, barcodes=[]))
+        out = FileOutcome(pages=[], facts=extract_facts([], claim, settings, barcodes=[]))
     pages = [o.page for o in out.pages]
     STATS.ocr_seconds += sum(o.ocr_seconds for o in out.pages)
     findings = list(head.findings) + [f for o in out.pages for f in o.findings]

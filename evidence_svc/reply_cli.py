@@ -1,6 +1,6 @@
 """`evidence reply`: check a claim as `lint` does, then print a reply draft built from what the evidence proves.
 
-The claim comes from a claim.toml, a claim folder or flags (`cli.claim_and_notes`), the check is `runs.run_claim`
+The claim comes from a claim.toml, a claim folder or flags (`cli_common.claim_and_notes`), the check is `runs.run_claim`
 with the same page cache and reply history as `lint`, and the draft is `reply_draft.draft_reply`; this module only
 reads the command line and prints (text: the draft in the buyer's language, the Chinese below it, what is missing;
 json: the draft's model). Exit 0 when nothing is missing, 1 when the draft lists missing facts or failed files, 2
@@ -16,8 +16,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import (ClaimFile, Format, Lang, Market, Now, OcrLang, OpenedAt, Order, Paths, ReasonOpt, Tracking, Tz,
-                  Workers, _aware, _run, _settings, claim_and_notes)
+from .cli_common import (ClaimFile, Format, Lang, Market, Now, OcrLang, OpenedAt, Order, Paths, ReasonOpt, Tracking,
+                         Tz, Workers, aware, claim_and_notes, run_body, settings_for)
 from .errors import ExitCode, UsageError
 
 class DraftLang(str, Enum):  # reply_draft.LANGS (not imported here: the draft stack loads only when a draft is made)
@@ -62,7 +62,7 @@ def reply_command(
 
     The draft states only facts the files that passed their checks show; what is missing is listed instead.
     """
-    _run(lambda: _reply(paths, claim_file, order, tracking, marketplace, reason, opened_at,
+    run_body(lambda: _reply(paths, claim_file, order, tracking, marketplace, reason, opened_at,
                         lang.value if lang else None, remedy.value if remedy else None, tone.value, appeal, fmt,
                         ui_lang.code, ocr_lang, workers, now, tz), ui_lang.code)
 
@@ -80,9 +80,9 @@ def _reply(paths, claim_file, order, tracking, marketplace, reason, opened_at, l
     if not files:
         raise UsageError("no evidence files given (files or folders, or `files` in the claim file)",
                          "未提供证据文件（文件或文件夹，或索赔文件中的 files）")
-    settings = _settings(ocr_lang, workers)
+    settings = settings_for(ocr_lang, workers)
     history = JsonlHistory(settings)
-    report = run_claim(claim, files, settings, history=history, now=_aware(now))
+    report = run_claim(claim, files, settings, history=history, now=aware(now))
     draft = draft_reply(report, claim, lang=lang, remedy=remedy, tone=tone, appeal=appeal,  # type: ignore[arg-type]
                         earlier_replies=history.earlier(claim), settings=settings)
     if fmt == Format.json:

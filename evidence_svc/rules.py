@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .config import Settings
 from .model import MARKETPLACES
+
+if TYPE_CHECKING:  # settings are passed in; importing pydantic-settings here would slow `evidence --help`
+    from .config import Settings
 
 # Amazon order IDs are 3-7-7 digits: 112-1234567-1234567.
 ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
