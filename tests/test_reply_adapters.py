@@ -19,6 +19,8 @@ from evidence_svc.api import create_app
 from evidence_svc.config import Settings
 from evidence_svc.store import create_key, dispose_engines
 
+pytestmark = pytest.mark.usefixtures("repo_sample_claims")  # samples/claims/, made if missing
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "claims"
 NOW = "2026-11-25T12:00:00Z"

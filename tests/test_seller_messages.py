@@ -25,6 +25,8 @@ from evidence_svc.model import Claim, Facts, FileReport, Page, RefundFact, Sever
 from evidence_svc.messages import finding
 from evidence_svc.reply_lint import lint_reply
 
+pytestmark = pytest.mark.usefixtures("repo_sample_claims")  # samples/claims/, made if missing
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "claims"
 GOOD = SAMPLES / "us_not_received"  # opened 2026-11-24 09:00 UTC: respond by 2026-11-26 09:00 UTC
 BAD = SAMPLES / "us_bad_evidence"

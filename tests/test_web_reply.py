@@ -11,7 +11,7 @@ from support.live_server import LiveServer, create_key, wait_for_job
 
 from evidence_svc.labels import labels_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("repo_sample_claims")]
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "claims" / "us_not_received"

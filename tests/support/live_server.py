@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from support.paths import REPO as ROOT
 
@@ -116,6 +117,19 @@ def sample_claims(base: Path) -> Path:
     from samples.claims import generate_claims
 
     root = Path(base) / "sample-claims"
+    if not (root / ".done").exists():
+        generate_claims(root)
+        (root / ".done").touch()
+    return root
+
+
+@pytest.fixture(scope="session")
+def repo_sample_claims() -> Path:
+    """`samples/claims/` in the repository, as `make run` leaves it: generated here when a fresh clone has none yet
+    (the tests that quote those claims' file names and dates read them at that path)."""
+    from samples.claims import generate_claims
+
+    root = ROOT / "samples" / "claims"
     if not (root / ".done").exists():
         generate_claims(root)
         (root / ".done").touch()
