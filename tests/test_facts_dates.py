@@ -79,6 +79,17 @@ def test_dates_outside_the_window_are_dropped():
     assert iso("Nov 5, 2026", window=(date(2026, 1, 1), date(2026, 6, 30))) == []
 
 
+@pytest.mark.parametrize("text,lang", [("2026-13-01", "en"), ("2026年13月1日", "ja"), ("13月1日", "ja"),
+                                       ("1/32/26", "en"), ("31 Nov 2026", "en"), ("29.02.2026", "de"),
+                                       ("开票日期: 2026 13 01", "zh")])
+def test_a_day_that_does_not_exist_is_no_date_not_a_rearranged_one(text, lang):
+    # OCR noise such as a month 13 must not become another real date (dateparser read 2026-13-01 as 13 January)
+    assert [h for h in find_datetimes([line(text)], lang, "MDY", None, plausible_only=False) if h.has_date] == []
+
+
+def test_a_29_february_without_a_year_lands_in_a_leap_year():
+    assert iso("Feb 29", window=(date(2027, 9, 1), date(2028, 6, 1))) == ["2028-02-29"]
+
 def test_a_date_without_a_year_takes_the_year_nearest_the_claim():
     assert iso("Delivered November 5", window=(date(2026, 9, 1), date(2027, 2, 1))) == ["2026-11-05"]
     assert iso("Jan 3", window=(date(2026, 9, 1), date(2027, 2, 1))) == ["2027-01-03"]

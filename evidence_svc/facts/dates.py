@@ -1,10 +1,13 @@
-"""Dates and times on a page: find candidate spans with patterns, then parse each span with dateparser.
+"""Dates and times on a page: find candidate spans with patterns, then build each date from its parts.
 
 `find_datetimes(lines, lang, date_order, window)` returns every date, date-time and standalone clock time
 ("9:41", "下午3:15") seen in the lines, with the page and box where it was seen. Patterns (numeric dates, dates
-with month names in the marketplace language and English, CJK 年月日, clock times) pick the spans; dateparser
-parses each span with the language and `DATE_ORDER` given explicitly and strict parsing. This module must never
-run `dateparser.search.search_dates` over page text: it is slow there and reads amounts ("$23", "23,45") as dates.
+with month names in the marketplace language and English, CJK 年月日, clock times) pick the spans, and each span's
+parts give the date directly: the day/month order is decided below, month names map to their number through CLDR
+(babel), and `datetime.date` rejects days that do not exist. (dateparser re-parsed each span until issue 15: on 58k
+spans in nine languages the only dates it gave that this does not were impossible ones it rearranged — "2026-13-01"
+read as 13 January, "1/32/26" as 2032 — and its first use cost 0.3 s per process.) Never run a free-text date search over page text
+(`dateparser.search.search_dates`): it is slow there and reads amounts ("$23", "23,45") as dates.
 
 Ambiguous numeric dates (11/5/2026) follow the document's own order when another numeric date on it is unambiguous
 (a day over 12: "13/01/2018" makes "11/03/2018" the 11th of March on a US claim too), else the marketplace's
@@ -23,13 +26,14 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from babel import Locale
-from dateparser.date import DateDataParser
 
 from ..model import Box
 from ..text import Line
 
 # Languages whose month and weekday names are matched besides the marketplace's: carrier pages mix in English.
 BASE_LANGS = ("en",)
+_COMPACT_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_LEAP_YEAR = 2024  # a date without a year is built in a leap year so 29 Feb survives; `_pick_year` sets the year
 NAMED_MONTH_LANGS = ("en", "de", "fr", "it", "es", "nl", "sv", "pl")
 
 # Without a claim window, a date is plausible from PAST_YEARS before today to FUTURE_YEARS after it (receipts in
@@ -149,7 +153,7 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
         # 11/5/2026, 05.11.2026, 05-11-26 (order by separator and locale)
         ("num", re.compile(rf"{nb}{wd}(?P<a>[0-3]?\d)(?P<s>[/.-])(?P<b>[0-3]?\d)(?P=s)(?P<y>(?:19|20)?\d\d){ne}", re.I)),
         # 30OCT26 (shipping labels: day, English month abbreviation, year, no spaces)
-        ("dmy_compact", re.compile(r"(?<![\w])(?P<d>[0-3O]?[\dO])(?P<mon>JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
+        ("dmy_compact", re.compile(rf"(?<![\w])(?P<d>[0-3O]?[\dO])(?P<mon>{'|'.join(_COMPACT_MONTHS)})"
                                    r"(?P<y>(?:20)?\d\d)(?!\w)")),
         # 11月5日, 11 月 5 日 (no year)
         ("cjk_md", re.compile(rf"(?<![\d年])(?P<m>[01]?\d)\s*月\s*{day}\s*[日号]{cj_wd}")),
@@ -197,25 +201,16 @@ def _parse_time(m: re.Match[str]) -> time | None:
 # ---------------------------------------------------------------------------------------------- parsing
 
 
-@lru_cache(maxsize=64)
-def _parser(lang: str, order: str, strict: bool) -> DateDataParser:
-    settings: dict[str, object] = {"DATE_ORDER": order, "PREFER_DATES_FROM": "current_period"}
-    if strict:
-        settings["STRICT_PARSING"] = True
-    else:
-        # No year given: parse against a leap year so 29 Feb survives; the year is chosen later.
-        settings["REQUIRE_PARTS"] = ["day", "month"]
-        settings["RELATIVE_BASE"] = datetime(2024, 6, 15)
-    return DateDataParser(languages=[lang], settings=settings, try_previous_locales=False)
-
-
-@lru_cache(maxsize=4096)
-def _dp(text: str, lang: str, order: str, strict: bool) -> date | None:
+def _date(y: int | str, m: int, d: int) -> date | None:
+    """The calendar date, or None for one that does not exist (31 Nov, 29 Feb 2026). A two-digit year follows
+    `strptime`'s %y rule (00-68 -> 20xx, 69-99 -> 19xx)."""
+    year = int(y)
+    if len(str(y)) == 2:
+        year += 2000 if year < 69 else 1900
     try:
-        data = _parser(lang, order, strict).get_date_data(text)
-    except Exception:  # dateparser raises on odd input in a few versions; a span it cannot read is no date
+        return date(year, m, d)
+    except ValueError:
         return None
-    return data.date_obj.date() if data and data.date_obj else None
 
 
 def _numeric_order(sep: str, a: int, b: int, lang: str, order: str) -> str | None:
@@ -251,37 +246,27 @@ def _parse_date(kind: str, m: re.Match[str], lang: str, order: str, ref: date,
                 window: tuple[date, date] | None) -> date | None:
     gd = m.groupdict()
     if kind in ("ymd", "ymd_spaced"):
-        text = f"{gd['y']}-{int(gd['m']):02d}-{int(gd['d']):02d}"
-        return _dp(text, "en", "YMD", True)
+        return _date(gd["y"], int(gd["m"]), int(gd["d"]))
     if kind == "num":
         a, b = int(gd["a"]), int(gd["b"])
         o = _numeric_order(gd["s"], a, b, lang, order)
         if o is None:
             return None
-        y = gd["y"]
-        return _dp(f"{a}/{b}/{y}", "en", o, True)
+        return _date(gd["y"], b, a) if o == "DMY" else _date(gd["y"], a, b)
     if kind == "dmy_compact":
-        y = gd["y"] if len(gd["y"]) == 4 else "20" + gd["y"]
         day = int(gd["d"].replace("O", "0"))  # OCR reads the 0 of a label's 01NOV26 as O
-        return _dp(f"{day} {gd['mon'].title()} {y}", "en", "DMY", True)
+        year = gd["y"] if len(gd["y"]) == 4 else "20" + gd["y"]  # a label's 30OCT69 is 2069, not 1969
+        return _date(year, _COMPACT_MONTHS.index(gd["mon"]) + 1, day)
     if kind in ("cjk_md", "slash_md_wd"):
-        d = _dp(f"{int(gd['m'])}/{int(gd['d'])}", "en", "MDY", False)
+        d = _date(_LEAP_YEAR, int(gd["m"]), int(gd["d"]))
         return _pick_year(d, ref, window) if d else None
-    # named month: parse in the language the month name belongs to
-    mon_key = gd["mon"].lower().rstrip(".")
-    num_lang = _month_table(lang).get(mon_key)
+    # named month: the number comes from the language the month name belongs to (CLDR)
+    num_lang = _month_table(lang).get(gd["mon"].lower().rstrip("."))
     if num_lang is None:
         return None
-    mlang = num_lang[1]
-    if kind == "dmy_named":
-        core = f"{int(gd['d'])} {gd['mon']}" + (f" {gd['y']}" if gd.get("y") else "")
-        o = "DMY"
-    else:
-        core = f"{gd['mon']} {int(gd['d'])}" + (f" {gd['y']}" if gd.get("y") else "")
-        o = "MDY"
     if gd.get("y"):
-        return _dp(core, mlang, o, True)
-    d = _dp(core, mlang, o, False)
+        return _date(gd["y"], num_lang[0], int(gd["d"]))
+    d = _date(_LEAP_YEAR, num_lang[0], int(gd["d"]))
     return _pick_year(d, ref, window) if d else None
 
 
