@@ -14,6 +14,7 @@ shows how much of a claim's wall time is *not* CPU (uploads, polling, the parent
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -51,8 +53,22 @@ def one_claim(client: httpx.Client, n: int, files: list[Path]) -> float:
         time.sleep(0.05)
 
 
-def run(clients: int, claims: list[list[Path]], data: Path) -> tuple[float, list[float]]:
-    """Wall seconds for all `claims` shared among `clients` threads, and each claim's latency."""
+def tree_cpu(proc: psutil.Process) -> float:
+    """CPU seconds (user + system) of the server and its live worker processes."""
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+        except psutil.Error:
+            pass
+    return total
+
+
+def run(clients: int, claims: list[list[Path]], data: Path) -> tuple[float, list[float], float]:
+    """Wall seconds for all `claims` shared among `clients` threads, each claim's latency, and the server tree's
+    CPU use over that time (1.0 = one core busy)."""
+    os.environ["EVIDENCE_CACHE_DIR"] = str(data / "cache")  # a cold cache: every page is read
     proc, url, key = start_server(data)
     latencies: list[float] = []
     lock = threading.Lock()
@@ -69,14 +85,17 @@ def run(clients: int, claims: list[list[Path]], data: Path) -> tuple[float, list
                 with lock:
                     latencies.append(took)
 
+    tree = psutil.Process(proc.pid)
     try:
+        cpu0 = tree_cpu(tree)
         started = time.perf_counter()
         threads = [threading.Thread(target=worker) for _ in range(clients)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        return time.perf_counter() - started, latencies
+        wall = time.perf_counter() - started
+        return wall, latencies, (tree_cpu(tree) - cpu0) / wall
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -95,10 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         second = [shots[(args.claims + i) * per:(args.claims + i + 1) * per] for i in range(args.claims)]
         results = {}
         for clients, claims in ((1, first), (4, second)):
-            wall, lat = run(clients, claims, work / f"data{clients}")
+            wall, lat, cpu = run(clients, claims, work / f"data{clients}")
             results[clients] = (len(claims) / wall, lat)
             print(f"{clients} client(s): {len(claims)} claims x {per} files in {wall:.1f} s = "
-                  f"{len(claims) / wall:.2f} claims/s; latency p50 {statistics.median(lat):.2f} s, max {max(lat):.2f} s")
+                  f"{len(claims) / wall:.2f} claims/s; latency p50 {statistics.median(lat):.2f} s, max {max(lat):.2f} s; "
+                  f"server CPU {cpu:.0%}")
     ratio = results[4][0] / results[1][0]
     p50 = statistics.median(results[4][1]) / statistics.median(results[1][1])
     print(f"\n4 clients / 1 client: throughput {ratio:.2f}x (aim >= 1.7x: {'met' if ratio >= 1.7 else 'NOT MET'}), "

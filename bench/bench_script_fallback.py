@@ -88,7 +88,7 @@ def run_file(setdir: str, rec: dict) -> dict | None:
 
 
 def main() -> int:
-    from bench.bench_facts import _got, _truth
+    from bench.bench_facts import fact_value
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
@@ -142,7 +142,7 @@ def main() -> int:
         row = []
         for group in (reliable, with_facts):
             for mode in ("off", "on"):
-                ok = sum(_truth(recs[(r['set'], r['file'])], k) == _got({"facts": r["facts_" + mode]}, k)
+                ok = sum(fact_value(recs[(r["set"], r["file"])]["facts"], k) == fact_value(r["facts_" + mode], k)
                          for r in group)
                 row.append(f"{ok}/{len(group)}")
         print(f"  {k:18} {row[0]:>16} {row[1]:>16}   {row[2]} / {row[3]}")

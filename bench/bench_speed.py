@@ -8,9 +8,11 @@ is compared with and repeated (median), because the machine is shared. Measured,
      (user + system seconds of every process, over wall time; 200 % is both cores of a 2-core machine);
   3. warm re-lint of the same 20 (every file a cache hit) over bare tesseract;
   4. a text PDF against its scanned twin (the same 8 pages), cold, as commands;
-  5. peak PSS of the whole process tree linting 30 scanned pages at 300 dpi.
+  5. peak PSS of the whole process tree linting 30 scanned pages at 300 dpi;
+  6. `evidence bundle` of a sample claim whose lint is cached, over the cold `evidence lint` of it.
+The HTTP target (4 clients against 1) is `python -m bench.bench_http`: it needs a server of its own.
 
-    .venv/bin/python -m bench.bench_speed [--repeats 3] [--only startup,cold,warm,pdf,memory]
+    .venv/bin/python -m bench.bench_speed [--repeats 3] [--only startup,cold,warm,pdf,memory,bundle]
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def verdict(ok: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--only", default="startup,cold,warm,pdf,memory")
+    ap.add_argument("--only", default="startup,cold,warm,pdf,memory,bundle")
     args = ap.parse_args(argv)
     only = set(args.only.split(","))
     work = Path(tempfile.mkdtemp(prefix="evidence-speed-"))
@@ -170,6 +172,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"30 pages at 300 dpi ({big.stat().st_size / 1e6:.1f} MB): {t_big:.1f} s, peak PSS {pss:.0f} MB, "
                   f"RSS summed {rss:.0f} MB")
             rows.append(("30 scanned pages, 300 dpi", f"peak PSS {pss:.0f} MB", "<= 500 MB", pss <= 500))
+        if "bundle" in only:
+            claim = ROOT / "samples" / "claims" / "us_not_received" / "claim.toml"
+            if not claim.exists():
+                subprocess.run([sys.executable, "-m", "samples.generate"], cwd=ROOT, check=True,
+                               stdout=subprocess.DEVNULL)
+            cold_l, warm_b = [], []
+            for r in range(args.repeats):
+                e = dict(env, EVIDENCE_CACHE_DIR=str(work / f"b{r}"))
+                cold_l.append(run([*EVIDENCE, "lint", "--claim", str(claim)], e)[0])
+                warm_b.append(run([*EVIDENCE, "bundle", "--claim", str(claim), "-o", str(work / "b.pdf")], e)[0])
+            lc, bw = median(cold_l), median(warm_b)
+            print(f"sample claim (3 screenshots): cold lint {lc:.2f} s, bundle after it {bw:.2f} s")
+            rows.append(("bundle when the lint is cached", f"{bw:.2f} s = {bw / lc:.2f}x the cold lint", "<= 0.3x",
+                         bw / lc <= 0.3))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{'target':32s} {'measured':44s} {'aim':10s} result")

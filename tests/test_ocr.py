@@ -269,3 +269,21 @@ def test_the_cli_engine_falls_back_too(cjk_reads, tmp_path):
     _, cn, _, _, _ = cjk_reads
     r = read_words(cn, "eng", load_settings(cache_dir=tmp_path, ocr_engine="cli"))
     assert r.error is None and r.langs == "chi_sim+eng" and "签收" in joined(r)
+
+
+def test_a_worker_keeps_at_most_two_models_and_never_the_probes(tmp_path):
+    """Each loaded model costs every worker 18-59 MB: the script probe's jpn/chi_sim are unloaded after the probe,
+    and no more than MAX_LOADED_MODELS stay loaded however many languages the pages needed."""
+    from evidence_svc.ocr.tesseract import MAX_LOADED_MODELS, engine_for
+
+    s = load_settings(cache_dir=tmp_path)
+    engine = engine_for(s)
+    if engine.name != "tesserocr":
+        pytest.skip("the tesseract CLI loads its models per call")
+    cn, jp = cjk_image(CN_PAGE), cjk_image(JP_PAGE)
+    assert read_words(jp, "eng", s).langs == "jpn+eng"
+    assert read_words(cn, "eng", s).langs == "chi_sim+eng"
+    loaded = list(engine._apis)
+    assert MAX_LOADED_MODELS == 2 and len(loaded) <= 2
+    assert "jpn" not in loaded and "chi_sim" not in loaded
+    assert loaded[-1] == "chi_sim+eng"  # the most recent reading's model stays

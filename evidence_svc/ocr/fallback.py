@@ -4,8 +4,9 @@ The marketplace decides the languages, but a Chinese seller on amazon.com upload
 Chinese, which `eng` turns into garbage. When the first pass leaves several unreadable letter-words (`_garbage`), a
 probe re-reads only those lines (cropped, stacked, one small image) with `jpn` and `chi_sim`; if either reads them
 confidently as CJK, `read.py` reads the page again with that language + eng. Measured in
-`bench/bench_script_fallback.py` on both labelled sets: the probe runs on 16 of 188 Latin-script pages (blurred or
-tiny text) and adds 1.6 % to their OCR time, reads none of them again, and reads 82 of 94 CJK pages again. This
+`bench/bench_script_fallback.py` on both labelled sets: the probe runs on 15 of 188 Latin-script pages (blurred or
+tiny text) and adds 2.9 % to their OCR time (its models are unloaded after each probe: loading again costs less
+than holding them in every worker), reads none of them again, and reads 82 of 94 CJK pages again. This
 module decides only; it never reads a whole page nor touches the cache.
 """
 
@@ -57,14 +58,14 @@ def cjk_script(image: Image.Image, words: list[Word], engine, deadline: float) -
     if probe is None:
         return None
     if not have or "jpn" in have:
-        good, kana, total = _cjk_read(engine.tsv(probe, "jpn", left(deadline), psm=6))
+        good, kana, total = _cjk_read(engine.tsv(probe, "jpn", left(deadline), psm=6, keep=False))
         if kana >= 2 and good >= PROBE_MIN_CJK:
             return "jpn"
         if total < PROBE_MIN_CJK:
             return None  # jpn reads Han characters too: hardly any CJK at all means Latin text
     if have and "chi_sim" not in have:
         return None
-    chi = _cjk_read(engine.tsv(probe, "chi_sim", left(deadline), psm=6))
+    chi = _cjk_read(engine.tsv(probe, "chi_sim", left(deadline), psm=6, keep=False))
     if chi[0] >= PROBE_MIN_CJK and chi[0] >= 0.4 * chi[2]:
         return "chi_sim"
     return None

@@ -29,6 +29,11 @@ limit_omp_threads()
 
 log = logging.getLogger(__name__)
 
+# Models a tesserocr engine keeps loaded (the least recently used is unloaded first). Each costs memory in every worker
+# (measured RSS: eng 18 MB, jpn 38, jpn+eng 47, chi_sim 43, chi_sim+eng 59) and loads again in about 0.1 s, so two
+# (the marketplace's languages and one script fallback, or eng for clock and line re-reads) are kept.
+MAX_LOADED_MODELS = 2
+
 
 class _Tesserocr:
     """libtesseract in this process; one loaded API per language set, kept for the life of the process."""
@@ -47,13 +52,15 @@ class _Tesserocr:
     def _api(self, langs: str):
         api = self._apis.pop(langs, None)
         if api is None:
-            if len(self._apis) >= 4:  # each loaded model costs 20-100 MB: keep the four most recent
+            if len(self._apis) >= MAX_LOADED_MODELS:
                 self._apis.pop(next(iter(self._apis))).End()
             api = self._mod.PyTessBaseAPI(path=tessdata_dir(), lang=langs, psm=self._mod.PSM.AUTO)
         self._apis[langs] = api  # most recently used last
         return api
 
-    def tsv(self, image: Image.Image, langs: str, timeout_s: float, psm: int = 3) -> str:
+    def tsv(self, image: Image.Image, langs: str, timeout_s: float, psm: int = 3, keep: bool = True) -> str:
+        """Tesseract's TSV for `image`. `keep=False`: unload the model afterwards (a rarely used one, e.g. the
+        script probe's, is cheaper to load again, ~0.1 s, than to hold in every worker)."""
         if os.getpid() != self._pid:  # forked: never share a parent's engine (or its lock's state)
             self._apis, self._pid, self._lock = {}, os.getpid(), threading.Lock()
         with self._lock:  # one API object is not safe to share between threads (e.g. a web server's)
@@ -70,6 +77,8 @@ class _Tesserocr:
                 return api.GetTSVText(0)
             finally:
                 api.Clear()
+                if not keep:
+                    self._apis.pop(langs).End()
 
     def line(self, image: Image.Image, langs: str, timeout_s: float, allow: str = "") -> str:
         if os.getpid() != self._pid:
@@ -101,7 +110,7 @@ class _Cli:
         self._pt = pytesseract
         self.ident = "cli-" + str(pytesseract.get_tesseract_version())
 
-    def tsv(self, image: Image.Image, langs: str, timeout_s: float, psm: int = 3) -> str:
+    def tsv(self, image: Image.Image, langs: str, timeout_s: float, psm: int = 3, keep: bool = True) -> str:
         with tempfile.TemporaryDirectory(prefix="evidence-ocr-") as d:
             p = os.path.join(d, "page.png")
             dpi = dpi_of(image)
