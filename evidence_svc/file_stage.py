@@ -24,8 +24,9 @@ from .facts.extract import classify, extract_facts
 from .ingest import Source, open_source, render_page
 from .ingest.image import decode_problem
 from .messages import finding
-from .model import Facts, Page
+from .model import Page
 from .ocr import read_line, read_words
+from .ocr.clocks import find_stamp
 from .outcomes import CLAIM_WIDE, FileOutcome, PageOutcome, file_input_of
 
 def check_page(source: Source, index: int, ctx: CheckContext, verify: bool = False) -> PageOutcome:
@@ -40,8 +41,11 @@ def check_page(source: Source, index: int, ctx: CheckContext, verify: bool = Fal
     page, image = rendered.page, rendered.image
     out = PageOutcome(page=page, findings=list(rendered.findings))
     rendered.image = None
+    stamp = None
+    if source.kind == "pdf" and image is not None and image.mode == "RGB":
+        image, stamp = _grey_with_stamp(image)
     if rendered.needs_ocr and image is not None:
-        result = read_words(image, settings.ocr_langs_for(ctx.claim.marketplace), settings)
+        result = read_words(image, settings.ocr_langs_for(ctx.claim.marketplace), settings, stamp)
         out.ocr_seconds = result.seconds
         page.words, page.ocr_confidence, page.text_source = result.words, result.confidence, "ocr"
         if result.error:
@@ -58,6 +62,17 @@ def check_page(source: Source, index: int, ctx: CheckContext, verify: bool = Fal
     for validator in VALIDATORS:
         out.findings.extend(validator.check_page(subject, ctx))
     return out
+
+
+def _grey_with_stamp(image):
+    """A rendered PDF page as grey plus its camera stamp, if any, with the colour raster closed: everything after
+    rendering reads grey except the stamp, and a 300-dpi page's RGB raster (25 MB) would otherwise sit in every
+    worker through OCR. Photos and screenshots keep their colour (`read_words` finds their stamps itself)."""
+    grey = image.convert("L")
+    grey.info = dict(image.info)
+    stamp = find_stamp(image)
+    image.close()
+    return grey, stamp
 
 
 def _gray(image):

@@ -287,3 +287,42 @@ def test_a_worker_keeps_at_most_two_models_and_never_the_probes(tmp_path):
     assert MAX_LOADED_MODELS == 2 and len(loaded) <= 2
     assert "jpn" not in loaded and "chi_sim" not in loaded
     assert loaded[-1] == "chi_sim+eng"  # the most recent reading's model stays
+
+
+def stamped_photo(path: Path) -> Path:
+    """A photo-like image (uneven grey-green texture, no text) with a camera's orange date stamp bottom right."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    base = rng.normal(110, 18, (900, 1200, 3)).clip(0, 255).astype("uint8")
+    base[..., 1] = np.clip(base[..., 1].astype(int) + 25, 0, 255)
+    im = Image.fromarray(base)
+    ImageDraw.Draw(im).text((760, 820), "2026.11.03", fill=(255, 150, 20),
+                            font=ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 44))
+    im.save(path)
+    return path
+
+
+def stamp_read(words) -> bool:
+    return any(w.text == "2026.11.03" for w in words)
+
+
+def test_a_camera_stamp_is_read_from_a_photo_and_from_the_same_photo_scanned_into_a_pdf(tmp_path, settings):
+    """A PDF page is worked on in grey (its colour raster is dropped before OCR to save memory), yet the orange
+    stamp is still read: its ink is taken from the colour page first."""
+    from dataclasses import replace
+
+    from evidence_svc.file_stage import check_page
+    from evidence_svc.model import Claim
+    from evidence_svc.ocr import read_line
+    from validators.base import CheckContext
+
+    photo = Image.open(stamped_photo(tmp_path / "stamped.png")).convert("RGB")
+    photo.save(tmp_path / "stamped.pdf", resolution=150.0)
+    ctx = replace(CheckContext(claim=Claim(order_id=ORDER), settings=settings), read_line=read_line)
+    for name in ("stamped.png", "stamped.pdf"):
+        out = check_page(open_source(tmp_path / name, settings), 0, ctx)
+        assert stamp_read(out.page.words), (name, [w.text for w in out.page.words])
+    # without the stamp's colour the grey page alone shows no stamp: the colour pass is what reads it
+    grey = photo.convert("L")
+    assert not stamp_read(read_words(grey, "eng", settings).words)

@@ -26,7 +26,7 @@ MENU_BAR = 0.04  # a menu bar (top) ...
 MENU_CLOCK = 0.35  # ... with its clock in this share of the width at the right
 STAMP_ZONE = 0.4  # a camera stamp lies within this share of the width and height from the bottom-right corner
 STAMP_MIN_PIXELS = 30  # orange/yellow pixels needed to try reading a stamp
-CLOCKS_VERSION = 1  # part of the OCR cache key: bump when the places or the reading change
+CLOCKS_VERSION = 2  # part of the OCR cache key: bump when the places or the reading change
 TEXT_PX = 40  # a place is scaled so its digits are about this tall
 CLOCK_CONF = 80.0  # confidence given to a word read here (the allow list makes the read reliable or empty)
 ALLOW = "0123456789:./-APM "
@@ -79,9 +79,10 @@ def _prepare(gray: Image.Image) -> Image.Image | None:
 
 def _stamp_mask(rgb: Image.Image) -> tuple[Image.Image, Box] | None:
     """The orange/yellow pixels of a camera date stamp as black ink on white, cropped to them, or None."""
-    a = np.asarray(rgb.convert("RGB")).astype(np.int16)
+    a = np.asarray(rgb.convert("RGB"))
     r, g, b = a[..., 0], a[..., 1], a[..., 2]
-    mask = (r >= 180) & (g >= 90) & (g <= 235) & (b <= 120) & (r - b >= 100)
+    # r - b >= 100 in uint8 (no int16 copy of a 300-dpi corner): where b <= 120 holds, min(b, 155) + 100 is b + 100
+    mask = (r >= 180) & (g >= 90) & (g <= 235) & (b <= 120) & (r >= np.minimum(b, 155) + 100)
     if int(mask.sum()) < STAMP_MIN_PIXELS:
         return None
     ys, xs = np.nonzero(mask)
@@ -92,9 +93,25 @@ def _stamp_mask(rgb: Image.Image) -> tuple[Image.Image, Box] | None:
     return Image.fromarray(ink), (int(x0), int(y0), int(x1), int(y1))
 
 
-def read_clocks(image: Image.Image, words: list[Word], read_line, line_id: int) -> list[Word]:
+def find_stamp(image: Image.Image) -> tuple[Image.Image, Box] | None:
+    """A camera date stamp's ink (orange/yellow pixels in the bottom-right corner) and its box on `image`, or None
+    (also for a grey image: the colour is gone)."""
+    w, h = image.size
+    if image.mode not in ("RGB", "RGBA", "P") or min(w, h) < 200:
+        return None
+    zx, zy = int((1 - STAMP_ZONE) * w), int((1 - STAMP_ZONE) * h)
+    found = _stamp_mask(image.convert("RGB").crop((zx, zy, w, h)))
+    if found is None:
+        return None
+    ink, (x0, y0, x1, y1) = found
+    return ink, (zx + x0, zy + y0, zx + x1, zy + y1)
+
+
+def read_clocks(image: Image.Image, words: list[Word], read_line, line_id: int,
+                stamp: tuple[Image.Image, Box] | None = None) -> list[Word]:
     """Words for the clocks and camera stamps found at their places and not in `words` already. `read_line(image,
-    allow)` reads one line; `line_id` is the first free line id."""
+    allow)` reads one line; `line_id` is the first free line id. `stamp`: `find_stamp` of the colour page when
+    `image` is its grey copy (the colour raster was dropped to save memory)."""
     out: list[Word] = []
     w, h = image.size
     gray = image.convert("L")
@@ -102,17 +119,18 @@ def read_clocks(image: Image.Image, words: list[Word], read_line, line_id: int) 
     for _, box in places(w, h):
         if not _already_read(words, box):
             todo.append((box, _prepare(gray.crop(box))))
-    if image.mode in ("RGB", "RGBA", "P") and min(w, h) >= 200:
-        zone = (int((1 - STAMP_ZONE) * w), int((1 - STAMP_ZONE) * h), w, h)
-        found = None if _already_read(words, zone) else _stamp_mask(image.convert("RGB").crop(zone))
+    zone = (int((1 - STAMP_ZONE) * w), int((1 - STAMP_ZONE) * h), w, h)
+    if not _already_read(words, zone):
+        found = stamp if stamp is not None else find_stamp(image)
         if found is not None:
-            ink, (x0, y0, x1, y1) = found
-            todo.append(((zone[0] + x0, zone[1] + y0, zone[0] + x1, zone[1] + y1), _prepare(ink)))
+            todo.append((found[1], _prepare(found[0])))
     for box, prepared in todo:
         if prepared is None:
             continue
         text = " ".join(read_line(prepared, ALLOW).split())
-        m = CLOCK.search(text) or NUMERIC_DATE.search(text)
-        if m:
-            out.append(Word(text=m.group(0), box=box, conf=CLOCK_CONF, line=line_id + len(out)))
+        # the date first: a stamp's "2026.11.03" also holds a clock-shaped "11.03"
+        day = NUMERIC_DATE.search(text)
+        clock = CLOCK.search(text, day.end() if day else 0)
+        line = line_id + len({w.line for w in out})
+        out += [Word(text=m.group(0), box=box, conf=CLOCK_CONF, line=line) for m in (day, clock) if m]
     return out

@@ -13,6 +13,7 @@ import time
 from PIL import Image
 
 from ..config import Settings
+from ..model import Box
 from .clocks import CLOCKS_VERSION, read_clocks
 from .fallback import CJK_LANGS, FALLBACK_VERSION, cjk_script
 from .orient import BETTER_BY, OSD_BELOW, OSD_MIN_CONF, osd_angle, turned_size, unturn
@@ -24,8 +25,10 @@ from .tesseract import engine_for, parse_tsv, usable_langs
 log = logging.getLogger(__name__)
 
 
-def read_words(image: Image.Image, langs: str, settings: Settings) -> OcrResult:
-    """Words on `image` in reading order, each with a box in `image` pixels and a line id. Never raises."""
+def read_words(image: Image.Image, langs: str, settings: Settings,
+               stamp: tuple[Image.Image, Box] | None = None) -> OcrResult:
+    """Words on `image` in reading order, each with a box in `image` pixels and a line id. Never raises. `stamp`:
+    `clocks.find_stamp` of the colour page when `image` is its grey copy."""
     try:
         langs = usable_langs(langs)
         engine = engine_for(settings)
@@ -34,7 +37,7 @@ def read_words(image: Image.Image, langs: str, settings: Settings) -> OcrResult:
         # hit does not even measure the glyphs.
         fallback = settings.ocr_script_fallback and not set(langs.split("+")) & set(CJK_LANGS)
         policy = (f"{engine.ident}|psm3|up<{settings.ocr_upscale_below_glyph_px:g}|dpi{dpi}"
-                  f"|osd{OSD_BELOW:g}-{OSD_MIN_CONF:g}|clocks{CLOCKS_VERSION}")
+                  f"|osd{OSD_BELOW:g}-{OSD_MIN_CONF:g}|clocks{CLOCKS_VERSION}" + ("|stamp" if stamp is not None else ""))
         key = cache_key(image, langs, policy + (f"|cjk-fallback{FALLBACK_VERSION}" if fallback else ""))
         hit = cache_get(settings, key)
         if hit is not None:
@@ -43,7 +46,7 @@ def read_words(image: Image.Image, langs: str, settings: Settings) -> OcrResult:
         t0 = time.perf_counter()
         scale = upscale_factor(image, settings)
         # Grey is what tesseract recognises anyway; converting here costs a third of the memory of RGB.
-        work = image.convert("L")
+        work = image if image.mode == "L" else image.convert("L")
         if scale != 1:
             work = work.resize((work.width * scale, work.height * scale), Image.Resampling.LANCZOS)
         if dpi:
@@ -68,7 +71,7 @@ def read_words(image: Image.Image, langs: str, settings: Settings) -> OcrResult:
                 result = _upright(image, work, result, langs, scale, engine, deadline)
                 result.words += read_clocks(image, result.words,
                                             lambda im, allow: engine.line(im, "eng", min(left(deadline), 10.0), allow),
-                                            1 + max((w.line for w in result.words), default=-1))
+                                            1 + max((w.line for w in result.words), default=-1), stamp)
             except Exception as e:  # no time left: the reading so far stands, but is not cached
                 complete = False
                 log.warning("OCR orientation/clock pass skipped: %s", type(e).__name__)
