@@ -117,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             wall, lat, cpu = run(clients, claims, work / f"data{clients}")
             results[clients] = (len(claims) / wall, lat)
             print(f"{clients} client(s): {len(claims)} claims x {per} files in {wall:.1f} s = "
-                  f"{len(claims) / wall:.2f} claims/s; latency p50 {statistics.median(lat):.2f} s, max {max(lat):.2f} s; "
-                  f"server CPU {cpu:.0%}")
+                  f"{len(claims) / wall:.2f} claims/s; latency p50 {statistics.median(lat):.2f} s, "
+                  f"max {max(lat):.2f} s; server CPU {cpu:.0%}")
     ratio = results[4][0] / results[1][0]
     p50 = statistics.median(results[4][1]) / statistics.median(results[1][1])
     print(f"\n4 clients / 1 client: throughput {ratio:.2f}x (aim >= 1.7x: {'met' if ratio >= 1.7 else 'NOT MET'}), "

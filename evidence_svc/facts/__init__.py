@@ -3,7 +3,8 @@
 The extractors live one per module (`order_ids`, `tracking`, `dates`, `money`, `refunds`, `delivery`, `barcodes`);
 `extract.py` runs them on a file's pages (`extract_facts`) and names what the file shows (`classify`). The names
 below are loaded on first use, so a module that needs one small piece (e.g. `facts.tracking.normalise` for the
-claim checks) does not pay for babel's calendar data and the barcode reader: a cached `evidence lint` never reads a fact.
+claim checks) does not pay for babel's calendar data and the barcode reader: a cached `evidence lint` never reads a
+fact.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ with month names in the marketplace language and English, CJK 年月日, clock t
 parts give the date directly: the day/month order is decided below, month names map to their number through CLDR
 (babel), and `datetime.date` rejects days that do not exist. (dateparser re-parsed each span until issue 15: on 58k
 spans in nine languages the only dates it gave that this does not were impossible ones it rearranged — "2026-13-01"
-read as 13 January, "1/32/26" as 2032 — and its first use cost 0.3 s per process.) Never run a free-text date search over page text
-(`dateparser.search.search_dates`): it is slow there and reads amounts ("$23", "23,45") as dates.
+read as 13 January, "1/32/26" as 2032 — and its first use cost 0.3 s per process.) Never run a free-text date
+search over page text (`dateparser.search.search_dates`): it is slow there and reads amounts ("$23", "23,45") as
+dates.
 
 Ambiguous numeric dates (11/5/2026) follow the document's own order when another numeric date on it is unambiguous
 (a day over 12: "13/01/2018" makes "11/03/2018" the 11th of March on a US claim too), else the marketplace's

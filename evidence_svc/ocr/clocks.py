@@ -93,14 +93,18 @@ def _stamp_mask(rgb: Image.Image) -> tuple[Image.Image, Box] | None:
     return Image.fromarray(ink), (int(x0), int(y0), int(x1), int(y1))
 
 
+def _stamp_zone(w: int, h: int) -> Box:
+    return int((1 - STAMP_ZONE) * w), int((1 - STAMP_ZONE) * h), w, h
+
+
 def find_stamp(image: Image.Image) -> tuple[Image.Image, Box] | None:
     """A camera date stamp's ink (orange/yellow pixels in the bottom-right corner) and its box on `image`, or None
     (also for a grey image: the colour is gone)."""
     w, h = image.size
     if image.mode not in ("RGB", "RGBA", "P") or min(w, h) < 200:
         return None
-    zx, zy = int((1 - STAMP_ZONE) * w), int((1 - STAMP_ZONE) * h)
-    found = _stamp_mask(image.convert("RGB").crop((zx, zy, w, h)))
+    zx, zy, _, _ = zone = _stamp_zone(w, h)
+    found = _stamp_mask(image.convert("RGB").crop(zone))
     if found is None:
         return None
     ink, (x0, y0, x1, y1) = found
@@ -119,8 +123,7 @@ def read_clocks(image: Image.Image, words: list[Word], read_line, line_id: int,
     for _, box in places(w, h):
         if not _already_read(words, box):
             todo.append((box, _prepare(gray.crop(box))))
-    zone = (int((1 - STAMP_ZONE) * w), int((1 - STAMP_ZONE) * h), w, h)
-    if not _already_read(words, zone):
+    if not _already_read(words, _stamp_zone(w, h)):
         found = stamp if stamp is not None else find_stamp(image)
         if found is not None:
             todo.append((found[1], _prepare(found[0])))

@@ -37,7 +37,8 @@ def read_words(image: Image.Image, langs: str, settings: Settings,
         # hit does not even measure the glyphs.
         fallback = settings.ocr_script_fallback and not set(langs.split("+")) & set(CJK_LANGS)
         policy = (f"{engine.ident}|psm3|up<{settings.ocr_upscale_below_glyph_px:g}|dpi{dpi}"
-                  f"|osd{OSD_BELOW:g}-{OSD_MIN_CONF:g}|clocks{CLOCKS_VERSION}" + ("|stamp" if stamp is not None else ""))
+                  f"|osd{OSD_BELOW:g}-{OSD_MIN_CONF:g}|clocks{CLOCKS_VERSION}"
+                  + ("|stamp" if stamp is not None else ""))
         key = cache_key(image, langs, policy + (f"|cjk-fallback{FALLBACK_VERSION}" if fallback else ""))
         hit = cache_get(settings, key)
         if hit is not None:

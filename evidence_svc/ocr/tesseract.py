@@ -29,9 +29,9 @@ limit_omp_threads()
 
 log = logging.getLogger(__name__)
 
-# Models a tesserocr engine keeps loaded (the least recently used is unloaded first). Each costs memory in every worker
-# (measured RSS: eng 18 MB, jpn 38, jpn+eng 47, chi_sim 43, chi_sim+eng 59) and loads again in about 0.1 s, so two
-# (the marketplace's languages and one script fallback, or eng for clock and line re-reads) are kept.
+# Models a tesserocr engine keeps loaded (the least recently used is unloaded first). Each costs memory in every
+# worker (measured RSS: eng 18 MB, jpn 38, jpn+eng 47, chi_sim 43, chi_sim+eng 59) and loads again in about 0.1 s,
+# so two are kept: the marketplace's languages and one script fallback, or eng for clock and line re-reads.
 MAX_LOADED_MODELS = 2
 
 
