@@ -43,7 +43,7 @@ def check_page(source: Source, index: int, ctx: CheckContext, verify: bool = Fal
     rendered.image = None
     stamp = None
     if source.kind == "pdf" and image is not None and image.mode == "RGB":
-        image, stamp = _grey_with_stamp(image)
+        image, stamp = _grey_with_stamp(image, rendered.needs_ocr)
     if rendered.needs_ocr and image is not None:
         result = read_words(image, settings.ocr_langs_for(ctx.claim.marketplace), settings, stamp)
         out.ocr_seconds = result.seconds
@@ -56,7 +56,7 @@ def check_page(source: Source, index: int, ctx: CheckContext, verify: bool = Fal
         gray = _gray(image)
         if index == 0 and source.kind == "image":
             out.phash = image_phash(image)
-        image.close()  # the page checks need only the grey raster: free the colour one now
+        image.close()  # the page checks need only the grey array: free the raster now
         image = None
     subject = PageInput(page=page, gray=gray, source=source.kind or "image", name=source.name)
     for validator in VALIDATORS:
@@ -64,13 +64,14 @@ def check_page(source: Source, index: int, ctx: CheckContext, verify: bool = Fal
     return out
 
 
-def _grey_with_stamp(image):
-    """A rendered PDF page as grey plus its camera stamp, if any, with the colour raster closed: everything after
-    rendering reads grey except the stamp, and a 300-dpi page's RGB raster (25 MB) would otherwise sit in every
-    worker through OCR. Photos and screenshots keep their colour (`read_words` finds their stamps itself)."""
+def _grey_with_stamp(image, needs_ocr: bool):
+    """A rendered PDF page as grey plus its camera stamp (looked for only when the page is OCR'd), with the colour
+    raster closed: everything after rendering reads grey except the stamp, and a 300-dpi page's RGB raster (25 MB)
+    would otherwise sit in every worker through OCR. Photos and screenshots keep their colour (`read_words` finds
+    their stamps itself)."""
     grey = image.convert("L")
     grey.info = dict(image.info)
-    stamp = find_stamp(image)
+    stamp = find_stamp(image) if needs_ocr else None
     image.close()
     return grey, stamp
 
@@ -78,7 +79,7 @@ def _grey_with_stamp(image):
 def _gray(image):
     import numpy as np
 
-    return np.asarray(image.convert("L"))
+    return np.asarray(image if image.mode == "L" else image.convert("L"))
 
 
 def run_page(args: tuple[Source, int, CheckContext, bool]) -> PageOutcome:

@@ -90,6 +90,7 @@ def test_a_day_that_does_not_exist_is_no_date_not_a_rearranged_one(text, lang):
 def test_a_29_february_without_a_year_lands_in_a_leap_year():
     assert iso("Feb 29", window=(date(2027, 9, 1), date(2028, 6, 1))) == ["2028-02-29"]
 
+
 def test_a_date_without_a_year_takes_the_year_nearest_the_claim():
     assert iso("Delivered November 5", window=(date(2026, 9, 1), date(2027, 2, 1))) == ["2026-11-05"]
     assert iso("Jan 3", window=(date(2026, 9, 1), date(2027, 2, 1))) == ["2027-01-03"]
