@@ -380,6 +380,8 @@ def test_a_worker_for_the_webhooks_queue_alone_sends_the_deliveries(tmp_path: Pa
         server.start()
         open_store(settings).queue_event(tenant.id, "check.finished", "t:0", {"seq": 0})
         _until(lambda: receiver.seqs() == [0], timeout=60)
+        # the worker logs the delivery once the receiver's answer is back and recorded, a moment after it arrived
+        _until(lambda: "webhook delivered" in worker_log.read_text(), timeout=30)
         assert "webhook delivered" in worker_log.read_text() and "webhook delivered" not in server.log()
     finally:
         server.stop()
