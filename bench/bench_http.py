@@ -9,6 +9,10 @@ ends. The same number of claims is run by one client one after another, then by 
 server each time); printed: claims per second, p50 and max latency per claim (create to job done), and the
 throughput ratio 4 clients / 1 client. On 2 cores one claim's pages already spread over both cores, so the ratio
 shows how much of a claim's wall time is *not* CPU (uploads, polling, the parent's claim-wide checks).
+
+Then fairness: on a fresh server, a one-screenshot claim is checked alone, then again (new pixels) while a claim of
+16 screenshots, started just before it, is being checked. A pool that serves requests first come, first served
+would make the small claim wait for the big one; printed: the small claim's latency alone and behind the big one.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ from bench.bench_speed import distinct_screenshots  # noqa: E402
 from bench.load import start_server  # noqa: E402
 
 
-def one_claim(client: httpx.Client, n: int, files: list[Path]) -> float:
-    """Create, upload, check and wait for one claim; seconds from create to the job's end."""
+def one_claim(client: httpx.Client, n: int, files: list[Path], checking: threading.Event | None = None) -> float:
+    """Create, upload, check and wait for one claim; seconds from create to the job's end. `checking` is set once
+    the check has started."""
     started = time.perf_counter()
     claim = client.post("/v1/claims", json={"order_id": f"112-{n:07d}-1234567"})
     claim.raise_for_status()
@@ -44,6 +49,8 @@ def one_claim(client: httpx.Client, n: int, files: list[Path]) -> float:
     job = client.post(f"/v1/claims/{cid}/check")
     job.raise_for_status()
     jid = job.json()["id"]
+    if checking is not None:
+        checking.set()
     while True:
         state = client.get(f"/v1/jobs/{jid}").json()["state"]
         if state in ("done", "failed", "deleted"):
@@ -101,6 +108,26 @@ def run(clients: int, claims: list[list[Path]], data: Path) -> tuple[float, list
         proc.wait(timeout=30)
 
 
+def fairness(shots: list[Path], data: Path) -> tuple[float, float, float]:
+    """The small claim's latency alone, then behind a claim of the other shots started just before it, and that big
+    claim's latency."""
+    os.environ["EVIDENCE_CACHE_DIR"] = str(data / "cache")
+    proc, url, key = start_server(data)
+    try:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=300) as c:
+            alone = one_claim(c, 900, shots[:1])
+            checking, big = threading.Event(), []
+            t = threading.Thread(target=lambda: big.append(one_claim(c, 901, shots[2:], checking)))
+            t.start()
+            checking.wait(300)
+            behind = one_claim(c, 902, shots[1:2])
+            t.join()
+        return alone, behind, big[0]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--claims", type=int, default=8)
@@ -119,10 +146,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{clients} client(s): {len(claims)} claims x {per} files in {wall:.1f} s = "
                   f"{len(claims) / wall:.2f} claims/s; latency p50 {statistics.median(lat):.2f} s, "
                   f"max {max(lat):.2f} s; server CPU {cpu:.0%}")
+        small = distinct_screenshots(2 * args.claims * args.files + 18, work / "fair")[-18:]
+        alone, behind, big = fairness(small, work / "fair-data")
     ratio = results[4][0] / results[1][0]
     p50 = statistics.median(results[4][1]) / statistics.median(results[1][1])
     print(f"\n4 clients / 1 client: throughput {ratio:.2f}x (aim >= 1.7x: {'met' if ratio >= 1.7 else 'NOT MET'}), "
           f"p50 latency {p50:.2f}x")
+    print(f"fairness: a 1-screenshot claim takes {alone:.2f} s alone, {behind:.2f} s while a 16-screenshot claim "
+          f"started before it is checked ({big:.2f} s): {behind / big:.2f}x of the big claim's time")
     return 0
 
 

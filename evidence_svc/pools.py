@@ -107,42 +107,64 @@ class Batch:
     `submit(fn, item, tag)`, then `next_done()` -> (tag, result) until `pending` is 0; new items may be submitted
     between. One worker: each item runs in this process when submitted. A dead worker (killed, out of memory) stops
     the pool, and every unfinished item of the batch runs again in this process, as `ProcessPool.map` does.
+
+    Fair share: a batch keeps at most `workers + 1` items in the pool (enough to keep every worker busy while the
+    owner takes a result back) and holds the rest until one of its items finishes. The pool's own queue is first in,
+    first out, so without this a 30-page claim submitted first would keep a one-screenshot claim of another request
+    waiting for all 30 pages; with it, concurrent batches take turns, a few items each.
     """
 
     def __init__(self, pool: ProcessPool, workers: int) -> None:
         self.pool = pool
         self.inline = workers <= 1
         self.workers = workers
+        self.in_flight = workers + 1
         self._futures: dict[Future, tuple[Callable[[Any], Any], Any, Any]] = {}
+        self._held: deque[tuple[Callable[[Any], Any], Any, Any]] = deque()
         self._ready: deque[tuple[Any, Any]] = deque()
 
     @property
     def pending(self) -> int:
-        return len(self._futures) + len(self._ready)
+        return len(self._futures) + len(self._held) + len(self._ready)
 
     def submit(self, fn: Callable[[Any], Any], item: Any, tag: Any) -> None:
-        if not self.inline:
-            try:
-                self._futures[self.pool.executor(self.workers).submit(fn, item)] = (fn, item, tag)
-                return
-            except Exception:
-                self._fall_back()
-        self._ready.append((tag, fn(item)))
+        if self.inline:
+            self._ready.append((tag, fn(item)))
+            return
+        self._held.append((fn, item, tag))
+        self._take_finished()
+        self._refill()
 
     def next_done(self) -> tuple[Any, Any]:
         """The tag and result of an item that has finished (blocks until one has)."""
         while not self._ready:
-            done, _ = wait(list(self._futures), return_when=FIRST_COMPLETED)
-            for fut in done:
-                if fut not in self._futures:
-                    continue  # the pool broke and `_fall_back` took the rest of the batch over
-                fn, item, tag = self._futures.pop(fut)
-                try:
-                    self._ready.append((tag, fut.result()))
-                except Exception:
-                    self._fall_back()
-                    self._ready.append((tag, fn(item)))
+            self._refill()
+            if self.inline:
+                continue  # the pool broke while refilling: what was left ran here
+            wait(list(self._futures), return_when=FIRST_COMPLETED)
+            self._take_finished()
+        self._refill()  # the workers go on while the owner looks at this result
         return self._ready.popleft()
+
+    def _refill(self) -> None:
+        while self._held and len(self._futures) < self.in_flight and not self.inline:
+            fn, item, tag = self._held.popleft()
+            try:
+                self._futures[self.pool.executor(self.workers).submit(fn, item)] = (fn, item, tag)
+            except Exception:
+                self._held.appendleft((fn, item, tag))
+                self._fall_back()
+
+    def _take_finished(self) -> None:
+        for fut in [f for f in self._futures if f.done()]:
+            if fut not in self._futures:
+                continue  # the pool broke and `_fall_back` took the rest of the batch over
+            fn, item, tag = self._futures.pop(fut)
+            try:
+                self._ready.append((tag, fut.result()))
+            except Exception:
+                self._fall_back()
+                self._ready.append((tag, fn(item)))
 
     def _fall_back(self) -> None:
         """The pool broke: stop it and run what is left of the batch here, item by item."""
@@ -154,6 +176,9 @@ class Batch:
         for fut, (fn, item, tag) in left.items():
             finished = fut.done() and not fut.cancelled() and fut.exception() is None
             self._ready.append((tag, fut.result() if finished else fn(item)))
+        while self._held:
+            fn, item, tag = self._held.popleft()
+            self._ready.append((tag, fn(item)))
 
 
 def _worker_init(parent: int) -> None:

@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -128,6 +130,42 @@ def test_a_batch_finishes_in_process_when_a_worker_dies():
             tag, result = batch.next_done()
             got[tag] = result
         assert got == {0: 0, 1: 2, 2: 4, 3: 6}
+    finally:
+        pool.shutdown(wait=True)
+
+
+def finish_after(seconds: float) -> float:
+    """A pool item: waits, and says when it finished (CLOCK_MONOTONIC is one clock for every process here)."""
+    time.sleep(seconds)
+    return time.monotonic()
+
+
+def test_a_small_batch_is_not_queued_behind_a_big_one():
+    """Two requests share the pool: the one-item claim that arrives after a 12-item claim finishes long before it,
+    instead of waiting for all 12 (the pool's own queue is first in, first out)."""
+    pool = ProcessPool()
+    big_submitted = threading.Event()
+    finished: dict[str, list[float]] = {"big": [], "small": []}
+
+    def claim(name: str, items: int) -> None:
+        batch = pool.batch(2)
+        for i in range(items):
+            batch.submit(finish_after, 0.15, i)
+        if name == "big":
+            big_submitted.set()
+        while batch.pending:
+            finished[name].append(batch.next_done()[1])
+
+    try:
+        pool.executor(2)
+        big = threading.Thread(target=claim, args=("big", 12))
+        big.start()
+        assert big_submitted.wait(30)
+        claim("small", 1)
+        big.join(60)
+        assert len(finished["big"]) == 12 and len(finished["small"]) == 1
+        after_small = [t for t in finished["big"] if t > finished["small"][0]]
+        assert len(after_small) >= 6, f"the small claim waited for {12 - len(after_small)} of the big one's 12 items"
     finally:
         pool.shutdown(wait=True)
 
