@@ -33,7 +33,8 @@ FULL = QUICK + [
     ("watch --once vs lint + bundle per claim", [PY, "bench/bench_watch.py", "--claims", "40"]),
     ("Celery: 1 vs 2 workers, broker latency", [PY, "bench/bench_workers.py"]),
     ("HTTP upload load", [PY, "-m", "bench.load"]),
-    ("HTTP checks: 1 client vs 4 clients", [PY, "-m", "bench.bench_http"]),
+    ("HTTP checks: 1 client vs 4 clients, a small claim behind a big one", [PY, "-m", "bench.bench_http"]),
+    ("scanned JPEG pages: decoded from the file vs drawn by pdfium", [PY, "-m", "bench.scan_decode"]),
 ]
 
 

@@ -28,7 +28,7 @@ from . import __version__, cache, claim_checks
 from .config import Settings
 from .hashing import sha256_file
 from .model import Claim, ClaimReport, FileReport
-from .outcomes import CLAIM_WIDE, FileOutcome, PageOutcome, Triaged, file_input_of
+from .outcomes import FileOutcome, PageOutcome, Triaged, file_input_of
 from .pools import ProcessPool
 from .stats import STATS
 
@@ -250,8 +250,8 @@ def _file_report(head: Triaged, out: FileOutcome | None, claim: Claim, settings:
     # validators' imports): a single cached file is reported without them.
     file_input = file_input_of(head, out, out.facts) if need_input or (earlier and head.readable) else None
     if head.readable:
-        for name, found in out.checks:
-            findings.extend(found if found is not None else _claim_wide(name, file_input, claim, settings, earlier))
+        for _, found in out.checks:
+            findings.extend(found if found is not None else _claim_wide(file_input, claim, settings, earlier))
     report = FileReport(
         name=head.name, sha256=head.sha256, media_type=head.media_type, bytes=head.bytes, pages=pages,
         findings=findings, facts=out.facts, kind=out.kind if head.readable else None,
@@ -259,11 +259,10 @@ def _file_report(head: Triaged, out: FileOutcome | None, claim: Claim, settings:
     return report.derive_status(), file_input
 
 
-def _claim_wide(name: str, file_input, claim: Claim, settings: Settings, earlier: list) -> list:
+def _claim_wide(file_input, claim: Claim, settings: Settings, earlier: list) -> list:
     if not earlier:
         return []  # nothing to compare with (see outcomes.CLAIM_WIDE)
-    from validators import VALIDATORS
     from validators.base import CheckContext
+    from validators.file_rules import FileRules  # CLAIM_WIDE's one validator; the package's list would load OpenCV
 
-    validator = next(v for v in VALIDATORS if v.name == name and name in CLAIM_WIDE)
-    return validator.check_file(file_input, CheckContext(claim=claim, settings=settings, earlier_files=list(earlier)))
+    return FileRules().check_file(file_input, CheckContext(claim=claim, settings=settings, earlier_files=list(earlier)))

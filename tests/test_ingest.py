@@ -516,3 +516,61 @@ def test_pdf_words_are_nfkc_normalised(tmp_path, settings):
     src = open_source(path, settings)
     words = [w.text for w in render_page(src, 0, settings).page.words]
     assert "2026年11月18日" in words and "AT:12" in words
+
+
+# ------------------------------------------------------------------------------------ scanned pages as JPEG
+
+
+W, H = 2550, 3300  # a letter page at 300 dpi (pdfium draws it 3301 rows high, resampled)
+
+
+def _scan_pdf(path: Path, jpeg: bytes, content: bytes = b"", transparent: bool = False) -> Path:
+    """A letter page as a scanner writes it: one JPEG (its bytes as they are, DCTDecode) filling the page, then
+    `content` drawn over it; `transparent`: the image has a soft mask that hides all of it."""
+    pdf = pikepdf.new()
+    image = pikepdf.Stream(pdf, jpeg, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=W,
+                           Height=H, ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8,
+                           Filter=pikepdf.Name.DCTDecode)
+    if transparent:
+        image.SMask = pikepdf.Stream(pdf, zlib.compress(bytes(W * H)), Type=pikepdf.Name.XObject,
+                                     Subtype=pikepdf.Name.Image, Width=W, Height=H,
+                                     ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8,
+                                     Filter=pikepdf.Name.FlateDecode)
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 612, 792],
+                              Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
+                              Contents=pikepdf.Stream(pdf, b"q 612 0 0 792 0 0 cm /Im0 Do Q " + content))
+    pdf.pages.append(pikepdf.Page(page))
+    pdf.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def scan_jpeg() -> bytes:
+    """A letter page scanned at 300 dpi, as JPEG."""
+    page = Image.new("RGB", (W, H), "white")
+    ImageDraw.Draw(page).text((220, 300), f"Order {ORDER}", fill="black", font=ImageFont.truetype(FONT, 60))
+    buf = io.BytesIO()
+    page.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def test_a_page_that_is_one_jpeg_is_its_jpeg_pixel_for_pixel(tmp_path, settings, scan_jpeg):
+    """No resampling: the raster the checks and OCR see is the scanner's JPEG as decoded from the file."""
+    path = _scan_pdf(tmp_path / "scan.pdf", scan_jpeg)
+    rendered = render_page(open_source(path, settings), 0, settings)
+    expected = Image.open(io.BytesIO(scan_jpeg)).convert("RGB")
+    assert rendered.image.size == (W, H) and rendered.page.dpi == 300
+    assert np.array_equal(np.asarray(rendered.image), np.asarray(expected))
+    assert rendered.needs_ocr
+
+
+def test_a_jpeg_page_with_more_on_it_is_drawn(tmp_path, settings, scan_jpeg):
+    """A mark drawn over the scan, or a soft mask on the image, must appear as the page shows it."""
+    square = _scan_pdf(tmp_path / "square.pdf", scan_jpeg, b"q 0 0 0 rg 100 100 200 200 re f Q")
+    grey = np.asarray(render_page(open_source(square, settings), 0, settings).image.convert("L"))
+    k = 300 / 72  # points to pixels; PDF y grows upwards
+    assert grey[H - int(280 * k):H - int(120 * k), int(120 * k):int(280 * k)].max() < 40
+
+    masked = _scan_pdf(tmp_path / "masked.pdf", scan_jpeg, transparent=True)
+    grey = np.asarray(render_page(open_source(masked, settings), 0, settings).image.convert("L"))
+    assert grey.min() > 200  # fully transparent: white paper, no text

@@ -17,19 +17,33 @@ This package is ours; PyPI has an unrelated `validators` package, and nothing he
 
 from __future__ import annotations
 
-from .base import BaseValidator, CheckContext, FileInput, PageInput, Validator
-from .blur import Blur
-from .file_rules import FileRules
-from .order_match import OrderMatch
-from .resolution import Resolution
-from .timestamp import Timestamp
+from functools import lru_cache
 
-VALIDATORS: list[Validator] = [FileRules(), Resolution(), Blur(), Timestamp(), OrderMatch()]
+from .base import BaseValidator, CheckContext, FileInput, PageInput, Validator
+
+
+def __getattr__(name: str) -> list[Validator]:
+    """`VALIDATORS`, made on first use: the pixel validators import numpy and OpenCV (0.15 s), which a report read
+    back from the cache, or a bundle of one, never needs (PEP 562 module attribute)."""
+    if name != "VALIDATORS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _validators()
+
+
+@lru_cache(maxsize=1)
+def _validators() -> list[Validator]:
+    from .blur import Blur
+    from .file_rules import FileRules
+    from .order_match import OrderMatch
+    from .resolution import Resolution
+    from .timestamp import Timestamp
+
+    return [FileRules(), Resolution(), Blur(), Timestamp(), OrderMatch()]
 
 
 def codes() -> list[str]:
     """Every finding code the validators (and the ingest checks file_rules lists) can produce, in run order."""
-    return list(dict.fromkeys(code for v in VALIDATORS for code in v.codes))
+    return list(dict.fromkeys(code for v in _validators() for code in v.codes))
 
 
 __all__ = ["VALIDATORS", "codes", "BaseValidator", "CheckContext", "FileInput", "PageInput", "Validator"]

@@ -9,13 +9,14 @@ The one service a page check may call is `ctx.read_line` (OCR of a small strip),
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Protocol
-
-import numpy as np
-from PIL import Image
+from typing import TYPE_CHECKING, Callable, Literal, Protocol
 
 from evidence_svc.config import Settings
 from evidence_svc.model import Claim, Facts, Finding, Page
+
+if TYPE_CHECKING:  # the pixel libraries only for annotations: a cached report imports this module without them
+    import numpy as np
+    from PIL import Image
 
 
 @dataclass
@@ -41,7 +42,7 @@ class FileInput:
 
 # Reads one line of text from a small image: (image, tesseract languages, settings, allowed characters or "") ->
 # text. The pipeline hands `evidence_svc.ocr.read_line` over; validators never import the OCR stage.
-LineReader = Callable[[Image.Image, str, Settings, str], str]
+LineReader = Callable[["Image.Image", str, Settings, str], str]
 
 
 @dataclass

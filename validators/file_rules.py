@@ -14,8 +14,8 @@ same words (or neither image has text).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-import numpy as np
 from PIL import Image
 from rapidfuzz import fuzz
 
@@ -35,8 +35,14 @@ MIN_TEXT_SIMILARITY_WITH_NUMBERS = 60.0  # text agreement needed when three or m
 
 _PHASH_BITS = 8  # 8 x 8 low frequencies of a 32 x 32 thumbnail: ImageHash's phash defaults
 _PHASH_SIZE = 32
-# Rows 0..7 of the DCT-II basis (scipy.fftpack's unnormalised type II: 2 cos(pi k (2n + 1) / 2N)).
-_DCT = 2 * np.cos(np.pi * np.outer(np.arange(_PHASH_BITS), 2 * np.arange(_PHASH_SIZE) + 1) / (2 * _PHASH_SIZE))
+
+
+@lru_cache(maxsize=1)
+def _dct():
+    """Rows 0..7 of the DCT-II basis (scipy.fftpack's unnormalised type II: 2 cos(pi k (2n + 1) / 2N))."""
+    import numpy as np  # here: the duplicate check of cached files compares stored hashes and needs no numpy
+
+    return 2 * np.cos(np.pi * np.outer(np.arange(_PHASH_BITS), 2 * np.arange(_PHASH_SIZE) + 1) / (2 * _PHASH_SIZE))
 
 
 def image_phash(image: Image.Image) -> str:
@@ -44,10 +50,13 @@ def image_phash(image: Image.Image) -> str:
 
     ImageHash's algorithm bit for bit (tests compare the two), computed with a small matrix product instead of
     scipy's DCT: importing scipy cost more start-up time than all of a cached run's work."""
+    import numpy as np
+
+    dct = _dct()
     pixels = np.asarray(image.convert("L").resize((_PHASH_SIZE, _PHASH_SIZE), Image.Resampling.LANCZOS),
                         dtype=np.float64)
     # Rounded so that coefficients which are zero in exact arithmetic (flat images) compare as equal.
-    low = np.round(_DCT @ pixels @ _DCT.T, 6)
+    low = np.round(dct @ pixels @ dct.T, 6)
     bits = (low > np.median(low)).flatten()
     return f"{int(''.join('1' if b else '0' for b in bits), 2):0{_PHASH_BITS * _PHASH_BITS // 4}x}"
 

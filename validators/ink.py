@@ -144,12 +144,18 @@ def ink_masks(gray: np.ndarray, kernel: int = 15) -> list[np.ndarray]:
     are "lighter than their surroundings" too, but they sit in a bright neighbourhood, and light text lives
     on dark bars and dark-mode pages."""
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (kernel, kernel))
-    closed = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, k)  # the background with dark strokes removed
-    opened = cv2.morphologyEx(gray, cv2.MORPH_OPEN, k)
     around = cv2.blur(gray, (3 * kernel, 3 * kernel))
-    dark = (cv2.subtract(closed, gray) > INK_DELTA) & (around >= DARK_AROUND)
-    light = (cv2.subtract(gray, opened) > INK_DELTA) & (around < LIGHT_AROUND)
-    return [dark.astype(np.uint8), light.astype(np.uint8)]
+    # Computed in place, one full-page temporary at a time: on a 300-dpi page each is 8 MB, and this was a
+    # worker's memory peak.
+    closed = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, k)  # the background with dark strokes removed
+    dark = cv2.subtract(closed, gray, dst=closed) > INK_DELTA
+    del closed
+    dark &= around >= DARK_AROUND
+    opened = cv2.morphologyEx(gray, cv2.MORPH_OPEN, k)
+    light = cv2.subtract(gray, opened, dst=opened) > INK_DELTA
+    del opened
+    light &= around < LIGHT_AROUND
+    return [dark.view(np.uint8), light.view(np.uint8)]
 
 
 def glyphs(gray: np.ndarray, max_height: int = 60) -> list[Glyph]:

@@ -10,13 +10,13 @@ is smaller. Nothing here touches pages or fonts.
 
 from __future__ import annotations
 
+import heapq
 import io
 import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
 from ..ingest.filetype import register_heif
@@ -86,6 +86,8 @@ def _normalise(im: Image.Image) -> Image.Image:
     if im.mode == "1":
         return im.convert("L")
     if im.mode.startswith("I") or im.mode == "F":  # 16-bit and float scans: scale into 8 bits
+        import numpy as np  # here: only such scans need it, and a bundle of screenshots should not pay the import
+
         a = np.asarray(im, dtype=np.float64)
         lo, hi = float(a.min()), float(a.max())
         return Image.fromarray(((a - lo) * (255.0 / (hi - lo or 1.0))).astype(np.uint8), "L")
@@ -122,10 +124,10 @@ def looks_like_photo(src: SourceImage) -> bool:
             return True
     im = src.load(max_size=(800, 800)).convert("RGB")
     im.thumbnail((800, 800), Image.Resampling.NEAREST)  # nearest keeps flat fills exactly flat
-    a = np.asarray(im, dtype=np.uint32).reshape(-1, 3)
-    _, counts = np.unique((a[:, 0] << 16) | (a[:, 1] << 8) | a[:, 2], return_counts=True)
-    top = np.sort(counts)[::-1][:8].sum() / max(1, len(a))
-    return bool(top < PHOTO_TOP_COLOURS_MAX)
+    pixels = im.width * im.height
+    counts = im.getcolors(maxcolors=max(1, pixels)) or []  # (count, colour) of every colour
+    top = sum(n for n, _ in heapq.nlargest(8, counts)) / max(1, pixels)
+    return top < PHOTO_TOP_COLOURS_MAX
 
 
 def passthrough(src: SourceImage) -> Encoded | None:

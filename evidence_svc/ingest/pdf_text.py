@@ -29,6 +29,7 @@ class PdfLayer:
     words: list[dict] = field(default_factory=list)
     garbage: float = 0.0
     images: list[tuple[tuple[float, float, float, float], int, int]] = field(default_factory=list)
+    plain_jpeg: bool = False  # its one image is a plain JPEG stream (see `_plain_jpeg`)
 
 
 def read_layer(path: Path, index: int) -> PdfLayer:
@@ -45,6 +46,7 @@ def read_layer(path: Path, index: int) -> PdfLayer:
                 box = (float(im["x0"]) - crop[0], float(im["top"]) - crop[1],
                        float(im["x1"]) - crop[0], float(im["bottom"]) - crop[1])
                 layer.images.append((box, sw, sh))
+            layer.plain_jpeg = len(p.images) == 1 and _plain_jpeg(p.images[0])
             if _has_overprint(p.chars):  # fake bold: the same glyph printed several times repeats letters
                 p = p.dedupe_chars()  # slow (~0.3 s per 3000 chars), hence only when needed
             layer.garbage = _garbage_share(p.chars)
@@ -57,6 +59,24 @@ def read_layer(path: Path, index: int) -> PdfLayer:
         log.debug("pdfplumber failed on page %d of %s", index, path, exc_info=True)
         return PdfLayer(images=layer.images, garbage=1.0)
     return layer
+
+
+def _plain_jpeg(im: dict) -> bool:
+    """Whether an image's stream is a JPEG file as it stands: DCTDecode alone, 8-bit RGB or grey, no decode array,
+    mask or soft mask, so the decoded stream is what the page shows (render.py may then skip drawing it)."""
+    from pdfminer.pdftypes import resolve1
+
+    stream = im.get("stream")
+    attrs = getattr(stream, "attrs", None)
+    if not isinstance(attrs, dict):
+        return False
+    filters = resolve1(attrs.get("Filter"))
+    filters = [resolve1(f) for f in (filters if isinstance(filters, list) else [filters])]
+    names = [getattr(f, "name", f) for f in filters]
+    space = resolve1(attrs.get("ColorSpace"))
+    return (names == ["DCTDecode"] and getattr(space, "name", None) in ("DeviceRGB", "DeviceGray")
+            and resolve1(attrs.get("BitsPerComponent")) == 8 and not resolve1(attrs.get("ImageMask"))
+            and not any(k in attrs for k in ("Decode", "SMask", "Mask", "SMaskInData")))
 
 
 def image_share(images: list, w_pt: float, h_pt: float) -> float:

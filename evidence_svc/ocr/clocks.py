@@ -104,7 +104,7 @@ def find_stamp(image: Image.Image) -> tuple[Image.Image, Box] | None:
     if image.mode not in ("RGB", "RGBA", "P") or min(w, h) < 200:
         return None
     zx, zy, _, _ = zone = _stamp_zone(w, h)
-    found = _stamp_mask(image.convert("RGB").crop(zone))
+    found = _stamp_mask(image.crop(zone).convert("RGB"))  # the corner only: no copy of the page
     if found is None:
         return None
     ink, (x0, y0, x1, y1) = found
