@@ -73,6 +73,8 @@ class ProcessPool:
             if self._executor is None or self._size != workers:
                 if self._executor is not None:
                     self._executor.shutdown(wait=True)
+                # No max_tasks_per_child: replacing a worker can deadlock the executor in CPython 3.11-3.14
+                # (gh-115634); workers bound their memory by giving it back after every page instead.
                 self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=start_context(self.preload),
                                                      initializer=_worker_init, initargs=(os.getpid(),))
                 self._size = workers
