@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="evidence-http-") as tmp:
         work = Path(tmp)
-        shots = distinct_screenshots(2 * args.claims * args.files, work / "shots")
+        shots = distinct_screenshots(2 * args.claims * args.files + 18, work / "shots")  # + 18 for fairness
         per = args.files
         first = [shots[i * per:(i + 1) * per] for i in range(args.claims)]
         second = [shots[(args.claims + i) * per:(args.claims + i + 1) * per] for i in range(args.claims)]
@@ -146,8 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{clients} client(s): {len(claims)} claims x {per} files in {wall:.1f} s = "
                   f"{len(claims) / wall:.2f} claims/s; latency p50 {statistics.median(lat):.2f} s, "
                   f"max {max(lat):.2f} s; server CPU {cpu:.0%}")
-        small = distinct_screenshots(2 * args.claims * args.files + 18, work / "fair")[-18:]
-        alone, behind, big = fairness(small, work / "fair-data")
+        alone, behind, big = fairness(shots[-18:], work / "fair-data")
     ratio = results[4][0] / results[1][0]
     p50 = statistics.median(results[4][1]) / statistics.median(results[1][1])
     print(f"\n4 clients / 1 client: throughput {ratio:.2f}x (aim >= 1.7x: {'met' if ratio >= 1.7 else 'NOT MET'}), "
